@@ -1,0 +1,17 @@
+"""The JSON API at /api/v1/: one router per part of the product, all behind the same auth."""
+
+from ninja import NinjaAPI
+
+from .auth import SessionOrToken
+
+api = NinjaAPI(
+    title="Leadpool API",
+    version="1.0.0",
+    description="Leads in, customers out. Every answer is scoped by the caller's role.",
+    auth=SessionOrToken(),
+    urls_namespace="api",
+)
+
+from .customers import router as customers_router  # noqa: E402
+
+api.add_router("/customers", customers_router)

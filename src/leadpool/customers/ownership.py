@@ -1,0 +1,66 @@
+"""The one door through which a customer changes owner: closes the old assignment, opens the new."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadpool import events
+from leadpool.audit import log as audit
+from leadpool.customers.models import Assignment, Customer
+
+
+def assign(
+    customer: Customer,
+    *,
+    to,
+    team=None,
+    reason: str,
+    by=None,
+    rule: str = "",
+    note: str = "",
+    explanation: dict | None = None,
+    at=None,
+) -> Assignment:
+    """Give `customer` to `to` (None parks it in the team's pool). Keeps every past owner on record."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        previous = customer.owner
+        open_rows = Assignment.objects.filter(customer=customer, ended_at__isnull=True)
+        open_rows.update(ended_at=at, end_reason=reason)
+        row = Assignment.objects.create(
+            customer=customer,
+            user=to,
+            team=team or customer.team,
+            started_at=at,
+            reason=reason,
+            rule=rule,
+            note=note,
+            decided_by=by,
+            explanation=explanation or {},
+        )
+        customer.owner = to
+        customer.owner_since = at if to is not None else None
+        if team is not None:
+            customer.team = team
+        customer.save(update_fields=["owner", "owner_since", "team", "updated_at"])
+        audit.record(
+            "customer.assigned",
+            actor=by,
+            target=customer,
+            data={
+                "from": previous.pk if previous else None,
+                "to": to.pk if to else None,
+                "reason": reason,
+                "rule": rule,
+                "note": note,
+            },
+        )
+        events.customer_changed(customer, why="assigned", by=by, assignment=row, previous=previous)
+    return row
+
+
+def previous_owner_ids(customer: Customer) -> set[int]:
+    return set(
+        Assignment.objects.filter(customer=customer, ended_at__isnull=False, user__isnull=False)
+        .exclude(user_id=customer.owner_id)
+        .values_list("user_id", flat=True)
+    )

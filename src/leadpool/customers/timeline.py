@@ -1,0 +1,32 @@
+"""One timeline per customer: leads, activities, status changes and owner changes, newest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from leadpool.customers.models import Assignment, Customer
+from leadpool.sales.models import Activity, StatusChange
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str  # lead, activity, status, assignment
+    obj: object
+    folded: bool = False  # written under a previous owner: folded away by default for the new owner
+
+
+def build(customer: Customer, *, viewer=None, limit: int = 200) -> list[Entry]:
+    entries: list[Entry] = []
+    owner_since = customer.owner_since
+    fold = viewer is not None and viewer.pk == customer.owner_id and owner_since is not None
+    for lead in customer.leads.select_related("source").prefetch_related("projects")[:limit]:
+        entries.append(Entry(lead.received_at, "lead", lead))
+    for act in Activity.objects.filter(customer=customer).select_related("author")[:limit]:
+        folded = fold and act.occurred_at < owner_since and act.author_id != viewer.pk
+        entries.append(Entry(act.occurred_at, "activity", act, folded))
+    for change in StatusChange.objects.filter(customer=customer).select_related("from_status", "to_status", "by")[:limit]:
+        entries.append(Entry(change.at, "status", change, fold and change.at < owner_since))
+    for row in Assignment.objects.filter(customer=customer).select_related("user", "decided_by", "team")[:limit]:
+        entries.append(Entry(row.started_at, "assignment", row))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

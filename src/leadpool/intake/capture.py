@@ -1,0 +1,215 @@
+"""A normalized lead becomes part of one customer: match, attach, tag, assign, tell the owner."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from leadpool.customers.models import Assignment, CapturePoint, Customer, Email, Lead, Phone, Project, Source, Status
+from leadpool.customers.normalize import clean_name, name_key, normalize_email, normalize_phone
+from leadpool.customers.ownership import assign
+from leadpool.notify.service import notify
+from leadpool.rotation import distribution
+
+
+@dataclass
+class LeadInput:
+    """What a channel hands over once it has parsed its request."""
+
+    source: Source
+    name: str = ""
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    channel: str = ""
+    capture_point: str = CapturePoint.FORM
+    external_id: str = ""
+    campaign_id: str = ""
+    campaign: str = ""
+    adset_id: str = ""
+    ad_id: str = ""
+    form_id: str = ""
+    answers: dict = field(default_factory=dict)
+    note: str = ""
+    utm: dict = field(default_factory=dict)
+    consent_text: str = ""
+    consent_at: datetime | None = None
+    consent_channel: str = ""
+    raw_payload: dict = field(default_factory=dict)
+    is_test: bool = False
+    received_at: datetime | None = None
+    inbox_item: object | None = None
+
+
+@dataclass
+class CaptureResult:
+    customer: Customer
+    lead: Lead
+    created: bool
+    owner: object | None
+    invalid_phones: list[tuple[str, str]]
+    # Other profiles that share a phone or e-mail with this lead: candidates for the merge review.
+    conflicts: list[int] = field(default_factory=list)
+
+
+def _normalized(data: LeadInput):
+    phones, invalid = [], []
+    for raw in data.phones:
+        if raw is None or str(raw).strip() == "":
+            continue
+        result = normalize_phone(raw)
+        if result.ok:
+            if result.e164 not in {p[0] for p in phones}:
+                phones.append((result.e164, str(raw).strip()[:40], result.kind))
+        else:
+            invalid.append((str(raw)[:60], result.error or "invalid"))
+    emails = []
+    for raw in data.emails:
+        email = normalize_email(raw)
+        if email and email not in emails:
+            emails.append(email)
+    return phones, emails, invalid
+
+
+def _match(phones, emails) -> Customer | None:
+    """Exact match only: a normalized phone first, then a normalized email. A name alone never matches."""
+    if phones:
+        hit = Phone.objects.filter(e164__in=[p[0] for p in phones]).select_related("customer").first()
+        if hit:
+            return _survivor(hit.customer)
+    if emails:
+        hit = Email.objects.filter(address__in=emails).select_related("customer").first()
+        if hit:
+            return _survivor(hit.customer)
+    return None
+
+
+def _survivor(customer: Customer) -> Customer:
+    while customer.merged_into_id:
+        customer = customer.merged_into
+    return customer
+
+
+def capture(data: LeadInput, *, by=None) -> CaptureResult:
+    """Attach one lead to its customer (creating the customer when the person is new) and assign it.
+
+    Retries once when a concurrent request created the same person between our lookup and our insert.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _capture(data, by=by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _capture(data: LeadInput, *, by=None) -> CaptureResult:
+    now = data.received_at or timezone.now()
+    phones, emails, invalid = _normalized(data)
+    customer = _match(phones, emails)
+    created = customer is None
+    name = clean_name(data.name)
+    if created:
+        customer = Customer.objects.create(
+            name=name,
+            name_key=name_key(name),
+            status=Status.objects.get(key="new"),
+            status_entered_at=now,
+            first_source=data.source,
+            latest_source=data.source,
+            first_lead_at=now,
+            last_lead_at=now,
+            is_test=data.is_test,
+            created_at=now,
+        )
+    else:
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        updates = {"latest_source": data.source, "last_lead_at": max(now, customer.last_lead_at or now)}
+        if not customer.name and name:
+            updates.update(name=name, name_key=name_key(name))
+        if customer.is_test and not data.is_test:
+            updates["is_test"] = False
+        for key, value in updates.items():
+            setattr(customer, key, value)
+        customer.save(update_fields=[*updates, "updated_at"])
+
+    # A number or address already on another profile is not moved here: that is a merge decision.
+    taken_phones = dict(Phone.objects.filter(e164__in=[p[0] for p in phones]).values_list("e164", "customer_id"))
+    for e164, raw, kind in phones:
+        if e164 not in taken_phones:
+            Phone.objects.create(customer=customer, e164=e164, raw=raw, kind=kind, created_at=now)
+    taken_emails = dict(Email.objects.filter(address__in=emails).values_list("address", "customer_id"))
+    for email in emails:
+        if email not in taken_emails:
+            Email.objects.create(customer=customer, address=email, created_at=now)
+    conflicts = {cid for cid in [*taken_phones.values(), *taken_emails.values()] if cid != customer.pk}
+
+    projects = list(data.projects)
+    if not projects and data.source.default_project_id:
+        projects = [data.source.default_project]
+    lead = Lead.objects.create(
+        customer=customer,
+        inbox_item=data.inbox_item,
+        source=data.source,
+        channel=data.channel or data.source.channel,
+        capture_point=data.capture_point,
+        external_id=data.external_id[:120],
+        campaign_id=data.campaign_id[:64],
+        campaign=data.campaign[:200],
+        adset_id=data.adset_id[:64],
+        ad_id=data.ad_id[:64],
+        form_id=data.form_id[:64],
+        name=(data.name or "")[:160],
+        phone_raw=", ".join(str(p) for p in data.phones if p)[:60],
+        email_raw=", ".join(e for e in data.emails if e)[:254],
+        phone_invalid_reason="; ".join(f"{raw}: {why}" for raw, why in invalid)[:120],
+        answers=data.answers,
+        note=data.note,
+        utm=data.utm,
+        consent_text=data.consent_text,
+        consent_at=data.consent_at or (now if data.consent_text else None),
+        consent_channel=data.consent_channel or (data.channel or data.source.channel if data.consent_text else ""),
+        raw_payload=data.raw_payload,
+        is_test=data.is_test,
+        is_returning=not created,
+        received_at=now,
+        owner_at_arrival=customer.owner,
+    )
+    if projects:
+        lead.projects.add(*projects)
+        customer.projects.add(*projects)
+
+    owner = customer.owner
+    if created or owner is None:
+        team = customer.team or distribution.team_for(projects, data.source)
+        owner, why = distribution.choose_owner(team, customer=customer, at=now)
+        reason = Assignment.Reason.NEW if created else Assignment.Reason.RETURNING
+        if owner is None:
+            reason = Assignment.Reason.POOL
+        assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now)
+        lead.owner_at_arrival = owner
+        lead.save(update_fields=["owner_at_arrival"])
+        if owner is not None:
+            notify(
+                owner,
+                kind="customer.assigned",
+                title=f"Khách mới: {customer.name or customer.pk}",
+                body=f"Từ {data.source.name}" + (f" · {data.campaign}" if data.campaign else ""),
+                url=f"/customers/{customer.pk}/",
+                customer=customer,
+            )
+    else:
+        notify(
+            owner,
+            kind="customer.returning",
+            title=f"Khách quay lại: {customer.name or customer.pk}",
+            body=f"Qua {data.source.name}" + (f" · dự án {', '.join(p.name for p in projects)}" if projects else ""),
+            url=f"/customers/{customer.pk}/",
+            customer=customer,
+        )
+    return CaptureResult(
+        customer=customer, lead=lead, created=created, owner=owner, invalid_phones=invalid, conflicts=sorted(conflicts)
+    )

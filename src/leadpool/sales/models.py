@@ -1,0 +1,120 @@
+"""The record of care: activities (append-only), status changes and follow-ups."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.Model):
+    """Something that happened with a customer. Never edited: a correction is a new activity."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Cuộc gọi")
+        NOTE = "note", _("Ghi chú")
+        MESSAGE = "message", _("Tin nhắn")
+        MEETING = "meeting", _("Gặp mặt")
+        FOLLOW_UP = "follow_up", _("Hẹn chăm sóc")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", "SMS"
+        SYSTEM = "system", _("Hệ thống")
+
+    class CallOutcome(models.TextChoices):
+        REACHED = "reached", _("Nghe máy")
+        NO_ANSWER = "no_answer", _("Không nghe máy")
+        BUSY = "busy", _("Máy bận")
+        WRONG_NUMBER = "wrong_number", _("Sai số")
+        CALL_BACK = "call_back", _("Hẹn gọi lại")
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "out", _("Gọi đi")
+        INBOUND = "in", _("Gọi đến")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="activities")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(blank=True)
+    call_direction = models.CharField(max_length=3, choices=Direction.choices, blank=True)
+    call_outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    recording_url = models.URLField(max_length=500, blank=True)
+    meeting_at = models.DateTimeField(null=True, blank=True)
+    meeting_place = models.CharField(max_length=200, blank=True)
+    meeting_result = models.CharField(max_length=200, blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # Why this activity does not count as care (zero-second call, copied note...), set when it is written.
+    flagged = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "occurred_at"], name="activity_customer_time")]
+        verbose_name = _("hoạt động")
+        verbose_name_plural = _("hoạt động")
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise ValueError("Activities are append-only: record a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Activities are append-only and cannot be deleted.")
+
+
+class StatusChange(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.ForeignKey("customers.Status", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_status = models.ForeignKey("customers.Status", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.TextField(blank=True)
+    # The fields the target status required (appointment date, amount...), as entered.
+    details = models.JSONField(default=dict, blank=True)
+    # A raise in rank with no activity behind it does not count as progress (no gaming).
+    backed_by_activity = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "at"], name="statuschange_customer_time")]
+
+
+class FollowUp(models.Model):
+    """A scheduled piece of care. Done or missed is recorded; the schedule itself is not rewritten."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Gọi")
+        MESSAGE = "message", _("Nhắn tin")
+        EMAIL = "email", _("E-mail")
+        MEETING = "meeting", _("Gặp mặt")
+        SMS = "sms", "SMS"
+        ZNS = "zns", "Zalo ZNS"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="follow_ups")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CALL)
+    due_at = models.DateTimeField(db_index=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    script_step = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["owner", "done_at", "due_at"], name="followup_owner_due")]
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.done_at is None:
+            return None
+        return self.done_at.date() <= self.due_at.date()

@@ -1,0 +1,49 @@
+"""Pages that belong to no single part of the product: home, the web-app manifest, health."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+
+@login_required
+def home(request):
+    """Each role starts where its work is; the salesperson's day lives in sales."""
+    try:
+        from leadpool.sales.views import my_day
+    except ImportError:
+        return redirect("customers:list")
+    return my_day(request)
+
+
+@require_GET
+@cache_control(max_age=3600)
+def manifest(request):
+    return JsonResponse(
+        {
+            "name": "Leadpool",
+            "short_name": "Leadpool",
+            "start_url": "/",
+            "display": "standalone",
+            "background_color": "#f5f6f8",
+            "theme_color": "#0d6efd",
+            "lang": "vi",
+            "icons": [
+                {"src": static("leadpool/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("leadpool/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+@require_GET
+def service_worker(request):
+    from django.template.loader import render_to_string
+
+    response = HttpResponse(render_to_string("web/sw.js"), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
