@@ -166,7 +166,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = []
+STATICFILES_DIRS = [BASE_DIR / "static"]
 try:  # Bootstrap ships inside xstatic-bootstrap; serve it from there, never from a CDN.
     import xstatic.pkg.bootstrap as _xbootstrap
 

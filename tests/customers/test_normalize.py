@@ -50,6 +50,9 @@ VALID_PHONES = [
     (912345678, MOBILE, "mobile"),
     (912345678.0, MOBILE, "mobile"),
     ("912345678.0", MOBILE, "mobile"),
+    ("912345678.00", MOBILE, "mobile"),
+    ("0983.000.000", "+84983000000", "mobile"),
+    ("03.2000.0000", "+84320000000", "mobile"),
     (84912345678, MOBILE, "mobile"),
     (84912345678.0, MOBILE, "mobile"),
     (328765432, "+84328765432", "mobile"),
@@ -154,6 +157,7 @@ INVALID_PHONES = [
     (math.nan, "Số điện thoại không hợp lệ"),
     (math.inf, "Số điện thoại không hợp lệ"),
     (-912345678, "Số điện thoại không hợp lệ"),
+    (1e300, "Số điện thoại quá dài"),
     (True, "Số điện thoại không hợp lệ"),
 ]
 
@@ -169,6 +173,11 @@ def test_invalid_phone(raw, error):
     result = normalize_phone(raw)
     assert result == PhoneResult(e164=None, kind="", error=error)
     assert not result.ok
+
+
+def test_huge_spreadsheet_integer_is_too_long():
+    # Beyond ~4300 digits str(int) raises instead of answering.
+    assert normalize_phone(10**5000).error == "Số điện thoại quá dài"
 
 
 def _digits(raw):
@@ -188,12 +197,20 @@ def test_vector_count_and_every_2018_prefix_covered():
 @pytest.mark.parametrize(("old", "new"), sorted(OLD_MOBILE_PREFIXES.items()))
 def test_each_2018_conversion_in_every_prefix_style(old, new):
     expected = f"+84{new}1234567"
-    for raw in (f"0{old}1234567", f"+84{old}1234567", f"84{old}1234567", f"0084 {old} 123 4567", int(old + "1234567")):
+    for raw in (
+        f"0{old}1234567",
+        f"+84{old}1234567",
+        f"84{old}1234567",
+        f"0084 {old} 123 4567",
+        int(old + "1234567"),
+    ):
         assert normalize_phone(raw).e164 == expected, raw
 
 
 def test_foreign_default_region():
-    assert normalize_phone("650 253 0000", default_region="US") == PhoneResult("+16502530000", "foreign", None)
+    assert normalize_phone("650 253 0000", default_region="US") == PhoneResult(
+        "+16502530000", "foreign", None
+    )
     assert normalize_phone("0912345678", default_region="US").error is not None
     assert normalize_phone("+84 912 345 678", default_region="US").e164 == MOBILE
 
@@ -202,7 +219,9 @@ def test_foreign_default_region():
 
 _NEW_TO_OLD = {new: old for old, new in OLD_MOBILE_PREFIXES.items()}
 _SEPARATORS = st.sampled_from(["", " ", ".", "-", "/", " - ", ". ", "\u00a0"])
-_PREFIX_STYLES = st.sampled_from(["0", "84", "+84", "+84 ", "0084", "00 84 ", "+840", "(+84) ", "(+84)0", "p:+84", "tel:+84"])
+_PREFIX_STYLES = st.sampled_from(
+    ["0", "84", "+84", "+84 ", "0084", "00 84 ", "+840", "(+84) ", "(+84)0", "p:+84", "tel:+84"]
+)
 
 
 @st.composite

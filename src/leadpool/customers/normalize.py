@@ -70,7 +70,7 @@ _MIN_QUERY_DIGITS = 4
 # Facebook lead exports write "p:+84…" so spreadsheets keep the +; tel: comes from web links.
 _SCHEME_RE = re.compile(r"^(?:tel|p)\s*:\s*", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"[\s.\-\u2010-\u2015\u2212()\[\]/\\_]+")
-_SPREADSHEET_FLOAT_RE = re.compile(r"^([1-9]\d*)\.0$")
+_SPREADSHEET_FLOAT_RE = re.compile(r"^([1-9]\d*)\.00?$")
 _SCIENTIFIC_RE = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _PHONE_BODY_RE = re.compile(r"^\+?\d+$")
 
@@ -116,6 +116,9 @@ def _raw_to_text(raw: str | int | float | None) -> str | PhoneResult:
     if isinstance(raw, int):
         if raw < 0:
             return _fail(ERR_INVALID)
+        # str() refuses ints of thousands of digits; anything this big is not a phone anyway.
+        if raw >= 10**_MAX_DIGITS:
+            return _fail(ERR_TOO_LONG)
         return str(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw) or raw < 0:
@@ -214,7 +217,9 @@ def _vn_result(nsn: str) -> PhoneResult:
     kind = _VN_KINDS.get(phonenumbers.number_type(number))
     if kind is None:
         return _fail(ERR_SERVICE)
-    return PhoneResult(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind=kind, error=None)
+    return PhoneResult(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind=kind, error=None
+    )
 
 
 def _foreign_result(number: phonenumbers.PhoneNumber) -> PhoneResult:
@@ -223,7 +228,9 @@ def _foreign_result(number: phonenumbers.PhoneNumber) -> PhoneResult:
     if not phonenumbers.is_valid_number(number):
         return _fail(_reason_from_length(number))
     return PhoneResult(
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), kind=KIND_FOREIGN, error=None
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        kind=KIND_FOREIGN,
+        error=None,
     )
 
 
@@ -322,7 +329,7 @@ def _convert_old_partial(nsn: str) -> str:
     return nsn
 
 
-_EMAIL_FORBIDDEN = set(",;:<>()[]\\\"")
+_EMAIL_FORBIDDEN = set(',;:<>()[]\\"')
 
 
 def normalize_email(raw: str | None) -> str | None:

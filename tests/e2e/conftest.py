@@ -1,0 +1,77 @@
+"""Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Screenshots land in test-artifacts/ (git-ignored) so a person can look at each step.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium chromium-driver (.ci/run does it)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture
+def phone_context(browser):
+    """A salesperson's phone: 360×740, touch."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desk_context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def shoot(request):
+    """shoot(page, "step-name") saves a PNG under test-artifacts/<test name>/."""
+    folder = ARTIFACTS / request.node.name.replace("[", "_").replace("]", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = {"n": 0}
+
+    def _shoot(page, step: str) -> Path:
+        counter["n"] += 1
+        path = folder / f"{counter['n']:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shoot
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """sign_in(page, user) logs in through the real form."""
+
+    def _sign_in(page, user, password):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+    return _sign_in
