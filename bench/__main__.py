@@ -1,0 +1,180 @@
+"""`python -m bench`: run every bench/bench_*.py on SQLite and PostgreSQL and write docs/benchmarks.md.
+
+Each module runs in its own process against its own fresh database, so one benchmark's data never
+skews another's figures.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def modules(only: list[str] | None) -> list[str]:
+    found = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
+    if only:
+        found = [m for m in found if any(o in m for o in only)]
+    return found
+
+
+class Context:
+    def __init__(self, quick: bool, vendor: str):
+        self.quick = quick
+        self.vendor = vendor
+
+    def say(self, text: str) -> None:
+        print(f"  [{self.vendor}] {text}", file=sys.stderr, flush=True)
+
+
+def _fresh_database(vendor: str, name: str) -> str:
+    if vendor == "sqlite":
+        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def run_child(module: str, vendor: str, quick: bool) -> list[dict]:
+    """Runs one module in a child process (fresh Django, fresh database) and returns its rows."""
+    name = f"leadpool_bench_{module.removeprefix('bench_')}"
+    url = _fresh_database(vendor, name)
+    env = {**os.environ, "DATABASE_URL": url, "LEADPOOL_BENCH_CHILD": "1", "PYTHONPATH": str(ROOT)}
+    out = ROOT / "var" / "bench" / f"{module}-{vendor}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "bench", "--child", module, "--db", vendor, "--out", str(out)]
+    if quick:
+        cmd.append("--quick")
+    started = time.monotonic()
+    proc = subprocess.run(cmd, env=env, cwd=ROOT)
+    took = time.monotonic() - started
+    if proc.returncode != 0 or not out.exists():
+        return [{"name": f"{module} failed (exit {proc.returncode})", "value": None, "unit": "", "target": "", "ok": False, "note": "see console"}]
+    rows = json.loads(out.read_text())
+    for row in rows:
+        row.setdefault("note", "")
+    print(f"{module} on {vendor}: {len(rows)} figures in {took:.0f} s", file=sys.stderr)
+    return rows
+
+
+def child(module: str, vendor: str, quick: bool, out: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadpool.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    mod = importlib.import_module(f"bench.{module}")
+    rows = mod.run(Context(quick, vendor))
+    Path(out).write_text(json.dumps(rows, default=str, ensure_ascii=False))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    pg = ""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://")) as conn:
+            pg = ", PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    except Exception:
+        pass
+    import sqlite3
+
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{pg}, {platform.system()} {platform.release()}"
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
+    mode = "quick (`make bench-quick`)" if quick else "full (`make bench`)"
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python -m bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — mode: {mode}.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Each module ran in its own process against a fresh database. Targets come from the issues.",
+        "",
+    ]
+    for module, per_db in results.items():
+        lines += [f"## {module.removeprefix('bench_')}", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
+        for vendor, rows in per_db.items():
+            for row in rows:
+                ok = {True: "yes", False: "**no**", None: "—"}.get(row.get("ok"), "—")
+                lines.append(
+                    f"| {row['name']} | {vendor} | {fmt(row.get('value'))} | {row.get('unit', '')} | {row.get('target', '')} | {ok} | {row.get('note', '')} |"
+                )
+        lines.append("")
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    if only and DOC.exists():
+        # A partial run keeps the other sections of the document as they were.
+        old = DOC.read_text()
+        DOC.with_suffix(".previous.md").write_text(old)
+    DOC.write_text("\n".join(lines) + "\n")
+    print(f"wrote {DOC}", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--only", action="append")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--child")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.db, args.quick, args.out)
+        return
+    vendors = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results: dict = {}
+    for module in modules(args.only):
+        for vendor in vendors:
+            print(f"== {module} on {vendor}", file=sys.stderr)
+            results.setdefault(module, {})[vendor] = run_child(module, vendor, args.quick)
+    write_doc(results, args.quick, args.only)
+
+
+if __name__ == "__main__":
+    main()
