@@ -1,0 +1,440 @@
+"""The figures: plain functions of (filters, scope) returning plain data, read from the summary tables.
+
+Attribution, stated once: a lead counts under its source, campaign and its first project (lowest id)
+and under its customer's team; a customer counts under the source, campaign and first project of
+their first lead. Test leads and test customers are left out of every figure except the test count.
+"""
+
+import math
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncWeek
+
+from leadpool.accounts.models import Membership, Role, Team, User
+from leadpool.customers.models import DIGITAL_CHANNELS, Assignment, Lead, MergeRecord, Project, Source, Status
+
+from .filters import Filters
+from .models import AdSpend, CustomerFact, LeadDay, UserDay
+from .scope import Scope
+from .summaries import ROTATION_REASONS, STAGES, day_bounds, local_zone, stage_ranks
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def ratio(part, whole) -> float | None:
+    return None if not whole else part / whole
+
+
+def per(amount, count) -> int | None:
+    """VND per unit, rounded to the nearest đồng; None when there is nothing to divide by."""
+    return None if not count else round(amount / count)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks, exactly as PostgreSQL's percentile_cont."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    low = math.floor(pos)
+    high = math.ceil(pos)
+    if low == high:
+        return float(ordered[low])
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def _names(model, ids) -> dict:
+    return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=[i for i in ids if i is not None])}
+
+
+def team_user_ids(team_id: int) -> list[int]:
+    return list(Membership.objects.filter(team_id=team_id, active=True).values_list("user_id", flat=True))
+
+
+# --- leads ----------------------------------------------------------------------------------------------
+
+
+def lead_days(f: Filters, scope: Scope | None = None, *, team: bool = True):
+    qs = LeadDay.objects.filter(day__gte=f.start, day__lte=f.end)
+    if f.project_id:
+        qs = qs.filter(project_id=f.project_id)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if team and f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    return qs
+
+
+_LEAD_SUMS = dict(leads=Sum("leads"), new=Sum("new_customers"), returning=Sum("returning_leads"))
+
+
+def _clean(row: dict) -> dict:
+    return {k: (v or 0) if k in ("leads", "new", "returning", "invalid", "no_project", "test") else v for k, v in row.items()}
+
+
+def leads(f: Filters, scope: Scope | None = None) -> dict:
+    qs = lead_days(f, scope)
+    per_day = {r["day"]: _clean(r) for r in qs.values("day").annotate(**_LEAD_SUMS).order_by("day")}
+    days = []
+    day = f.start
+    while day <= f.end:  # every day shows, quiet ones as zero
+        days.append(per_day.get(day, {"day": day, "leads": 0, "new": 0, "returning": 0}))
+        day += timedelta(days=1)
+    by_source = [_clean(r) for r in qs.values("source_id").annotate(**_LEAD_SUMS).order_by("-leads")]
+    names = _names(Source, [r["source_id"] for r in by_source])
+    for r in by_source:
+        r["source"] = names.get(r["source_id"], "—")
+    by_campaign = [_clean(r) for r in qs.values("source_id", "campaign").annotate(**_LEAD_SUMS).order_by("-leads")]
+    for r in by_campaign:
+        r["source"] = names.get(r["source_id"], "—")
+    by_project = [_clean(r) for r in qs.values("project_id").annotate(**_LEAD_SUMS).order_by("-leads")]
+    pnames = _names(Project, [r["project_id"] for r in by_project])
+    for r in by_project:
+        r["project"] = pnames.get(r["project_id"], "")
+    total = _clean(qs.aggregate(**_LEAD_SUMS))
+    return {"per_day": days, "by_source": by_source, "by_campaign": by_campaign, "by_project": by_project, "total": total}
+
+
+# --- customers (CustomerFact) ------------------------------------------------------------------------------
+
+
+def customer_facts(f: Filters, scope: Scope | None = None, *, team: bool = True):
+    qs = CustomerFact.objects.filter(first_day__gte=f.start, first_day__lte=f.end, is_test=False)
+    if f.project_id:
+        qs = qs.filter(project_id=f.project_id)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if team and f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    return qs
+
+
+def spend_rows(f: Filters):
+    qs = AdSpend.objects.filter(day__gte=f.start, day__lte=f.end)
+    if f.project_id:
+        qs = qs.filter(project_id=f.project_id)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    return qs
+
+
+def cost(f: Filters) -> dict:
+    """Cost per lead and per qualified customer (NET or better). Spend has no team, so neither has this."""
+    net = stage_ranks()["net"]
+    keys: dict = defaultdict(lambda: {"spend": 0, "leads": 0, "qualified": 0})
+    sources: dict = defaultdict(lambda: {"spend": 0, "leads": 0, "qualified": 0})
+    for r in spend_rows(f).values("source_id", "campaign").annotate(s=Sum("amount")):
+        keys[(r["source_id"], r["campaign"])]["spend"] += r["s"] or 0
+        sources[r["source_id"]]["spend"] += r["s"] or 0
+    for r in lead_days(f, team=False).values("source_id", "campaign").annotate(n=Sum("leads")):
+        keys[(r["source_id"], r["campaign"])]["leads"] += r["n"] or 0
+        sources[r["source_id"]]["leads"] += r["n"] or 0
+    qualified = customer_facts(f, team=False).filter(max_rank__gte=net)
+    for r in qualified.values("source_id", "campaign").annotate(n=Count("pk")):
+        keys[(r["source_id"], r["campaign"])]["qualified"] += r["n"]
+        sources[r["source_id"]]["qualified"] += r["n"]
+    names = _names(Source, [k[0] for k in keys] + list(sources))
+
+    def finish(row: dict) -> dict:
+        row["cost_per_lead"] = per(row["spend"], row["leads"])
+        row["cost_per_qualified"] = per(row["spend"], row["qualified"])
+        return row
+
+    by_campaign = [
+        finish({"source_id": s, "source": names.get(s, "—"), "campaign": c, **v}) for (s, c), v in keys.items()
+    ]
+    by_campaign.sort(key=lambda r: (-r["spend"], -r["leads"], r["source"], r["campaign"]))
+    by_source = [finish({"source_id": s, "source": names.get(s, "—"), **v}) for s, v in sources.items()]
+    by_source.sort(key=lambda r: (-r["spend"], -r["leads"], r["source"]))
+    total = finish({k: sum(r[k] for r in by_source) for k in ("spend", "leads", "qualified")})
+    return {"by_source": by_source, "by_campaign": by_campaign, "total": total}
+
+
+def quality(f: Filters, scope: Scope | None = None) -> dict:
+    """Per source: how many customers reached each stage, and on average how many days it took."""
+    aggregates = {"customers": Count("pk")}
+    for key in STAGES:
+        aggregates[key] = Count("pk", filter=Q(**{f"{key}_at__isnull": False}))
+        aggregates[f"{key}_secs"] = Avg(f"{key}_after")
+    rows = list(customer_facts(f, scope).values("source_id").annotate(**aggregates).order_by("-customers"))
+    names = _names(Source, [r["source_id"] for r in rows])
+    channels = dict(Source.objects.values_list("pk", "channel"))
+    out = []
+    for r in rows:
+        row = {"source_id": r["source_id"], "source": names.get(r["source_id"], "—"), "channel": channels.get(r["source_id"], ""),
+               "customers": r["customers"]}
+        for key in STAGES:
+            row[key] = r[key]
+            row[f"{key}_share"] = ratio(r[key], r["customers"])
+            row[f"{key}_days"] = None if r[f"{key}_secs"] is None else float(r[f"{key}_secs"]) / 86400
+        out.append(row)
+    return {"rows": out}
+
+
+def funnel(f: Filters, scope: Scope | None = None) -> dict:
+    """Stages by rank: how many customers reached each, stand there now, and left the funnel from there."""
+    statuses = list(Status.objects.all())
+    ranks = sorted({s.rank for s in statuses if s.rank is not None})
+    labels = {r: " / ".join(s.label for s in statuses if s.rank == r) for r in ranks}
+    qs = customer_facts(f, scope)
+    aggregates = {"total": Count("pk")}
+    for r in ranks:
+        aggregates[f"reached_{r}"] = Count("pk", filter=Q(max_rank__gte=r))
+        aggregates[f"at_{r}"] = Count("pk", filter=Q(left_funnel=False, status__in=[s.pk for s in statuses if s.rank == r]))
+        aggregates[f"left_{r}"] = Count("pk", filter=Q(left_funnel=True, max_rank=r))
+    figures = qs.aggregate(**aggregates)
+    stages = []
+    previous = None
+    for r in ranks:
+        reached = figures[f"reached_{r}"]
+        stages.append({
+            "rank": r,
+            "label": labels[r],
+            "reached": reached,
+            "at": figures[f"at_{r}"],
+            "left": figures[f"left_{r}"],
+            "from_previous": ratio(reached, previous) if previous is not None else None,
+        })
+        previous = reached
+    exits = list(qs.filter(left_funnel=True).values("status_id").annotate(n=Count("pk")).order_by("-n"))
+    snames = {s.pk: s.label for s in statuses}
+    for e in exits:
+        e["status"] = snames.get(e["status_id"], "—")
+    return {"total": figures["total"], "stages": stages, "exits": exits}
+
+
+# --- speed to lead -----------------------------------------------------------------------------------------
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont over an interval."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(q)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, q: float, **extra):
+        super().__init__(expression, q=float(q), output_field=DurationField(), **extra)
+
+
+def first_call_limit() -> int:
+    return int(settings.LEADPOOL.get("FIRST_CALL_MINUTES", 30))
+
+
+def speed_leads(f: Filters, scope: Scope | None = None):
+    """Digital leads with an owner on arrival: the ones the first-call rule applies to."""
+    lo, hi = day_bounds(f.start, f.end)
+    qs = Lead.objects.filter(
+        received_at__gte=lo, received_at__lt=hi, is_test=False, owner_at_arrival__isnull=False,
+        channel__in=[str(c) for c in DIGITAL_CHANNELS],
+    )
+    if f.project_id:
+        qs = qs.filter(projects__id=f.project_id)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if f.team_id:
+        qs = qs.filter(owner_at_arrival_id__in=team_user_ids(f.team_id))
+    if scope is not None and scope.user_ids is not None:
+        qs = qs.filter(owner_at_arrival_id__in=scope.user_ids)
+    return qs
+
+
+def _speed_row(n: int, called: int, within: int, median, p90) -> dict:
+    return {
+        "leads": n, "called": called, "uncalled": n - called, "within": within, "within_share": ratio(within, n),
+        "median_minutes": median, "p90_minutes": p90,
+    }
+
+
+def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = None) -> dict:
+    """Minutes from arrival to first logged call, per salesperson and per team.
+
+    Median and p90 are over the leads that got a call; the share within the limit is over all leads
+    (a lead never called missed the limit). Minutes are wall-clock.
+    """
+    limit = limit_minutes or first_call_limit()
+    qs = speed_leads(f, scope)
+    delta = ExpressionWrapper(F("first_call_at") - F("received_at"), output_field=DurationField())
+    within_q = Q(first_call_at__isnull=False, first_call_at__lte=F("received_at") + timedelta(minutes=limit))
+    teams_of: dict[int, list[int]] = defaultdict(list)
+    memberships = Membership.objects.filter(active=True)
+    if scope is not None and scope.team_ids is not None:
+        memberships = memberships.filter(team_id__in=scope.team_ids)
+    if f.team_id:
+        memberships = memberships.filter(team_id=f.team_id)
+    for user_id, team_id in memberships.values_list("user_id", "team_id"):
+        teams_of[user_id].append(team_id)
+
+    people: dict[int, dict] = {}
+    teams: dict[int, dict] = {}
+    if connection.vendor == "postgresql":
+        aggregates = dict(
+            n=Count("pk"), called=Count("first_call_at"), within=Count("pk", filter=within_q),
+            median=Percentile(delta, 0.5, filter=Q(first_call_at__isnull=False)),
+            p90=Percentile(delta, 0.9, filter=Q(first_call_at__isnull=False)),
+        )
+
+        def minutes(value):
+            return None if value is None else value.total_seconds() / 60
+
+        for r in qs.values("owner_at_arrival_id").annotate(**aggregates).order_by():
+            people[r["owner_at_arrival_id"]] = _speed_row(r["n"], r["called"], r["within"], minutes(r["median"]), minutes(r["p90"]))
+        team_qs = qs.filter(owner_at_arrival__memberships__active=True)
+        if scope is not None and scope.team_ids is not None:
+            team_qs = team_qs.filter(owner_at_arrival__memberships__team_id__in=scope.team_ids)
+        if f.team_id:
+            team_qs = team_qs.filter(owner_at_arrival__memberships__team_id=f.team_id)
+        for r in team_qs.values("owner_at_arrival__memberships__team_id").annotate(**aggregates).order_by():
+            teams[r["owner_at_arrival__memberships__team_id"]] = _speed_row(
+                r["n"], r["called"], r["within"], minutes(r["median"]), minutes(r["p90"])
+            )
+    else:
+        samples: dict[int, list] = defaultdict(list)
+        for owner_id, received, called in qs.values_list("owner_at_arrival_id", "received_at", "first_call_at").order_by():
+            samples[owner_id].append(None if called is None else (called - received).total_seconds() / 60)
+        team_samples: dict[int, list] = defaultdict(list)
+        for owner_id, values in samples.items():
+            for team_id in teams_of.get(owner_id, []):
+                team_samples[team_id].extend(values)
+
+        def row(values: list) -> dict:
+            done = [v for v in values if v is not None]
+            within = sum(1 for v in done if v <= limit)
+            return _speed_row(len(values), len(done), within, percentile(done, 0.5), percentile(done, 0.9))
+
+        people = {owner: row(v) for owner, v in samples.items()}
+        teams = {team: row(v) for team, v in team_samples.items()}
+    unames = {u.pk: u for u in User.objects.filter(pk__in=list(people))}
+    tnames = _names(Team, list(teams))
+    people_rows = [{"user_id": uid, "user": str(unames.get(uid, uid)), **r} for uid, r in people.items()]
+    people_rows.sort(key=lambda r: (-(r["within_share"] or 0), r["user"]))
+    team_rows = [{"team_id": tid, "team": tnames.get(tid, "—"), **r} for tid, r in teams.items()]
+    team_rows.sort(key=lambda r: r["team"])
+    return {"limit": limit, "people": people_rows, "teams": team_rows}
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+EFFECTIVENESS_FIELDS = (
+    "calls", "follow_ups_due", "follow_ups_on_time", "upgrades", "appointments", "deposits", "bookings",
+    "rotated_in", "rotated_out", "first_call_violations", "attended",
+)
+
+
+def people_in_scope(f: Filters, scope: Scope | None):
+    users = User.objects.filter(is_active=True, role__in=[Role.SALES, Role.LEADER])
+    if scope is not None and scope.user_ids is not None:
+        users = users.filter(pk__in=scope.user_ids)
+    if f.team_id:
+        users = users.filter(pk__in=team_user_ids(f.team_id))
+    return users
+
+
+def effectiveness(f: Filters, scope: Scope | None = None) -> dict:
+    users = list(people_in_scope(f, scope))
+    sums = {
+        r["user_id"]: r
+        for r in UserDay.objects.filter(day__gte=f.start, day__lte=f.end, user_id__in=[u.pk for u in users])
+        .values("user_id")
+        .annotate(**{name: Sum(name) for name in EFFECTIVENESS_FIELDS})
+    }
+    rows = []
+    for user in users:
+        figures = {name: (sums.get(user.pk, {}).get(name) or 0) for name in EFFECTIVENESS_FIELDS}
+        figures["follow_ups_share"] = ratio(figures["follow_ups_on_time"], figures["follow_ups_due"])
+        rows.append({"user_id": user.pk, "user": str(user), **figures})
+    rows.sort(key=lambda r: (-(r["deposits"] + r["bookings"]), -r["upgrades"], -r["calls"], r["user"]))
+    return {"rows": rows, "days": (f.end - f.start).days + 1}
+
+
+# --- rotation --------------------------------------------------------------------------------------------------
+
+
+def rotation(f: Filters, scope: Scope | None = None) -> dict:
+    """Rotations, first-call takebacks and leader reassignments per team and week, from the ownership history."""
+    lo, hi = day_bounds(f.start, f.end)
+    qs = Assignment.objects.filter(started_at__gte=lo, started_at__lt=hi, reason__in=ROTATION_REASONS)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    if f.project_id:
+        qs = qs.filter(customer__projects__id=f.project_id)
+    counts = {reason: Count("pk", filter=Q(reason=reason)) for reason in ROTATION_REASONS}
+    weekly = list(
+        qs.annotate(week=TruncWeek("started_at", tzinfo=local_zone()))
+        .values("week", "team_id")
+        .annotate(**counts)
+        .order_by("week", "team_id")
+    )
+    per_team = list(qs.values("team_id").annotate(**counts).order_by("team_id"))
+    tnames = _names(Team, [r["team_id"] for r in per_team])
+    for r in weekly + per_team:
+        r["team"] = tnames.get(r["team_id"], "—")
+        if "week" in r and hasattr(r["week"], "date"):
+            r["week"] = r["week"].date()
+    totals = qs.aggregate(**counts)
+    extra = rotation_app_figures(f, scope)
+    return {"weekly": weekly, "per_team": per_team, "totals": totals, "candidates": extra}
+
+
+def rotation_app_figures(f: Filters, scope: Scope | None) -> dict | None:
+    """Candidates, decisions and neglected care from the rotation app, once it keeps them."""
+    from django.apps import apps
+
+    try:
+        candidate = apps.get_model("rotation", "Candidate")
+    except LookupError:
+        return None
+    field_names = {fld.name for fld in candidate._meta.get_fields()}
+    time_field = next((n for n in ("created_at", "raised_at", "at") if n in field_names), None)
+    if time_field is None:
+        return None
+    lo, hi = day_bounds(f.start, f.end)
+    qs = candidate.objects.filter(**{f"{time_field}__gte": lo, f"{time_field}__lt": hi})
+    if "team" in field_names:
+        if f.team_id:
+            qs = qs.filter(team_id=f.team_id)
+        if scope is not None and scope.team_ids is not None:
+            qs = qs.filter(team_id__in=scope.team_ids)
+    figures = {"candidates": qs.count()}
+    if "neglected" in field_names:
+        figures["neglected"] = qs.filter(neglected=True).count()
+    if "decision" in field_names:
+        figures["decisions"] = dict(qs.exclude(decision="").values_list("decision").annotate(n=Count("pk")).order_by())
+    return figures
+
+
+# --- data quality ------------------------------------------------------------------------------------------------
+
+
+def data_quality(f: Filters, scope: Scope | None = None) -> dict:
+    qs = lead_days(f, scope)
+    sums = dict(
+        leads=Sum("leads"), invalid=Sum("invalid_phone"), test=Sum("test_leads"),
+        no_project=Sum("leads", filter=Q(project__isnull=True)),
+    )
+    by_source = [_clean(r) for r in qs.values("source_id").annotate(**sums).order_by("-leads")]
+    names = _names(Source, [r["source_id"] for r in by_source])
+    for r in by_source:
+        r["source"] = names.get(r["source_id"], "—")
+        r["invalid_share"] = ratio(r["invalid"], r["leads"] + r["test"])
+    total = _clean(qs.aggregate(**sums))
+    lo, hi = day_bounds(f.start, f.end)
+    total["merged"] = MergeRecord.objects.filter(at__gte=lo, at__lt=hi).count()
+    return {"by_source": by_source, "total": total}

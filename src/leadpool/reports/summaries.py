@@ -1,0 +1,327 @@
+"""Keeping the summary tables: set-based rebuilds of day ranges or customers, run by the worker.
+
+Dashboards never scan leads, activities or status changes wholesale; they read three summaries:
+- LeadDay: leads per local day × source × campaign × first project × customer's team;
+- CustomerFact: one row per live customer with first-touch source/campaign/project and the time each
+  funnel stage was first reached;
+- UserDay: each person's calls, follow-ups, upgrades, deals, rotations and attendance per day.
+
+`refresh()` (every 5 minutes) rebuilds the last few days plus every day touched by rows added since
+the previous run, and the customers changed since then; `rebuild()` (nightly) redoes everything, which
+also catches late edits to old rows (a follow-up closed days later, a customer moved to another team).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from leadpool.customers.models import Assignment, Customer, Lead, Status
+from leadpool.sales.models import Activity, FollowUp, StatusChange
+
+from .models import SummaryState, UserDay
+
+ROTATION_REASONS = (Assignment.Reason.ROTATION, Assignment.Reason.FIRST_CALL, Assignment.Reason.REASSIGN)
+STAGES = ("net", "appointment", "deposit", "booking")
+RECENT_DAYS = 3
+OVERLAP = timedelta(minutes=10)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local days start..end (inclusive) as an aware [from, to) interval."""
+    tz = local_zone()
+    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def local_today() -> date:
+    return timezone.localdate(timezone.now(), local_zone())
+
+
+# --- vendor-specific SQL fragments ----------------------------------------------------------------
+
+
+def _day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    # SQLite keeps UTC text; the zone's offset today is applied (Asia/Ho_Chi_Minh has no DST).
+    offset = datetime.now(local_zone()).utcoffset() or timedelta(0)
+    return f"date({column}, '{int(offset.total_seconds())} seconds')"
+
+
+def _seconds_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS BIGINT)"
+    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+
+
+def _greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
+
+
+def _earliest(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def _param_time(value: datetime):
+    """SQLite compares the stored UTC text; give it the same shape."""
+    if connection.vendor == "postgresql":
+        return value
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+# --- LeadDay ----------------------------------------------------------------------------------------
+
+
+def rebuild_lead_days(start: date | None = None, end: date | None = None) -> int:
+    """Recount leads for local days start..end (all days when both are None)."""
+    where, params = "", []
+    with transaction.atomic(), connection.cursor() as cur:
+        if start is not None and end is not None:
+            lo, hi = day_bounds(start, end)
+            cur.execute("DELETE FROM reports_leadday WHERE day >= %s AND day <= %s", [start, end])
+            where, params = "WHERE l.received_at >= %s AND l.received_at < %s", [_param_time(lo), _param_time(hi)]
+        else:
+            cur.execute("DELETE FROM reports_leadday")
+        cur.execute(
+            f"""
+            INSERT INTO reports_leadday
+                (day, source_id, campaign, project_id, team_id, leads, new_customers, returning_leads, invalid_phone, test_leads)
+            SELECT d, source_id, campaign, project_id, team_id,
+                   SUM(CASE WHEN is_test THEN 0 ELSE 1 END),
+                   SUM(CASE WHEN is_test OR is_returning THEN 0 ELSE 1 END),
+                   SUM(CASE WHEN is_returning AND NOT is_test THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN phone_invalid_reason <> '' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN is_test THEN 1 ELSE 0 END)
+            FROM (
+                SELECT {_day_sql("l.received_at")} AS d, l.source_id, l.campaign,
+                       (SELECT MIN(lp.project_id) FROM customers_lead_projects lp WHERE lp.lead_id = l.id) AS project_id,
+                       c.team_id, l.is_test, l.is_returning, l.phone_invalid_reason
+                FROM customers_lead l JOIN customers_customer c ON c.id = l.customer_id
+                {where}
+            ) x
+            GROUP BY d, source_id, campaign, project_id, team_id
+            """,
+            params,
+        )
+        return cur.rowcount
+
+
+# --- CustomerFact ------------------------------------------------------------------------------------
+
+
+def stage_ranks() -> dict[str, int]:
+    ranks = dict(Status.objects.filter(key__in=STAGES, rank__isnull=False).values_list("key", "rank"))
+    return {key: ranks.get(key, 10_000) for key in STAGES}
+
+
+def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
+    """Recompute facts of customers changed since a moment (all customers when None)."""
+    ranks = stage_ranks()
+    reached = []
+    params: list = []
+    for key in STAGES:
+        reached.append(
+            _earliest(
+                "(SELECT MIN(sc.at) FROM sales_statuschange sc JOIN customers_status s ON s.id = sc.to_status_id"
+                " WHERE sc.customer_id = c.id AND s.rank >= %s)",
+                "(CASE WHEN cs.rank >= %s THEN c.status_entered_at END)",
+            )
+            + f" AS {key}_at"
+        )
+        params += [ranks[key], ranks[key]]
+    where_changed = ""
+    delete_sql = "DELETE FROM reports_customerfact"
+    delete_params: list = []
+    if changed_since is not None:
+        where_changed = "AND c.updated_at >= %s"
+        params.append(_param_time(changed_since))
+        delete_sql += " WHERE customer_id IN (SELECT id FROM customers_customer WHERE updated_at >= %s)"
+        delete_params.append(_param_time(changed_since))
+    after = ", ".join(
+        f"CASE WHEN {k}_at IS NULL THEN NULL ELSE {_seconds_sql(f'{k}_at', 'first_lead_at')} END" for k in STAGES
+    )
+    sql = f"""
+        INSERT INTO reports_customerfact
+            (customer_id, first_lead_at, first_day, source_id, campaign, project_id, team_id, owner_id, status_id,
+             max_rank, net_at, appointment_at, deposit_at, booking_at,
+             net_after, appointment_after, deposit_after, booking_after, left_funnel, is_test)
+        SELECT y.id, y.first_lead_at, {_day_sql("y.first_lead_at")}, y.first_source_id,
+               COALESCE(fl.campaign, ''),
+               (SELECT MIN(lp.project_id) FROM customers_lead_projects lp WHERE lp.lead_id = y.first_lead_id),
+               y.team_id, y.owner_id, y.status_id, y.max_rank,
+               y.net_at, y.appointment_at, y.deposit_at, y.booking_at,
+               {after}, y.left_funnel, y.is_test
+        FROM (
+            SELECT c.id, COALESCE(c.first_lead_at, c.created_at) AS first_lead_at, c.first_source_id,
+                   c.team_id, c.owner_id, c.status_id, c.is_test,
+                   (SELECT l.id FROM customers_lead l WHERE l.customer_id = c.id ORDER BY l.received_at, l.id LIMIT 1)
+                       AS first_lead_id,
+                   {_greatest("COALESCE(cs.rank, -1)", "COALESCE((SELECT MAX(s2.rank) FROM sales_statuschange sc2 JOIN customers_status s2 ON s2.id = sc2.to_status_id WHERE sc2.customer_id = c.id), -1)")}
+                       AS max_rank,
+                   {", ".join(reached)},
+                   CASE WHEN cs.kind = 'nurture' THEN 1 ELSE 0 END AS left_funnel
+            FROM customers_customer c JOIN customers_status cs ON cs.id = c.status_id
+            WHERE c.merged_into_id IS NULL {where_changed}
+        ) y LEFT JOIN customers_lead fl ON fl.id = y.first_lead_id
+    """
+    if connection.vendor == "postgresql":
+        sql = sql.replace("ELSE 0 END AS left_funnel", "ELSE 0 END = 1 AS left_funnel")
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(delete_sql, delete_params)
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
+# --- UserDay -------------------------------------------------------------------------------------------
+
+
+def _grouped(qs, user_field: str, time_field: str, lo, hi, name: str, out: dict) -> None:
+    tz = local_zone()
+    rows = (
+        qs.filter(**{f"{time_field}__gte": lo, f"{time_field}__lt": hi, f"{user_field}__isnull": False})
+        .annotate(d=TruncDate(time_field, tzinfo=tz))
+        .values_list(user_field, "d")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for user_id, day, n in rows:
+        out[(day, user_id)][name] += n
+
+
+def rebuild_user_days(start: date, end: date) -> int:
+    lo, hi = day_bounds(start, end)
+    out: dict = defaultdict(lambda: defaultdict(int))
+    _grouped(Activity.objects.filter(kind=Activity.Kind.CALL, flagged=""), "author_id", "occurred_at", lo, hi, "calls", out)
+    due = FollowUp.objects.filter(cancelled_at__isnull=True, due_at__lte=timezone.now())
+    _grouped(due, "owner_id", "due_at", lo, hi, "follow_ups_due", out)
+    tz = local_zone()
+    on_time = due.annotate(due_day=TruncDate("due_at", tzinfo=tz), done_day=TruncDate("done_at", tzinfo=tz)).filter(
+        done_at__isnull=False, done_day__lte=F("due_day")
+    )
+    _grouped(on_time, "owner_id", "due_at", lo, hi, "follow_ups_on_time", out)
+    upgrades = StatusChange.objects.filter(
+        backed_by_activity=True, from_status__rank__isnull=False, to_status__rank__gt=F("from_status__rank")
+    )
+    _grouped(upgrades, "by_id", "at", lo, hi, "upgrades", out)
+    for key, name in (("appointment", "appointments"), ("deposit", "deposits"), ("booking", "bookings")):
+        _grouped(StatusChange.objects.filter(to_status__key=key), "by_id", "at", lo, hi, name, out)
+    _grouped(Assignment.objects.filter(reason__in=ROTATION_REASONS), "user_id", "started_at", lo, hi, "rotated_in", out)
+    _grouped(Assignment.objects.filter(end_reason__in=ROTATION_REASONS), "user_id", "ended_at", lo, hi, "rotated_out", out)
+    _grouped(Assignment.objects.filter(end_reason=Assignment.Reason.FIRST_CALL), "user_id", "ended_at", lo, hi,
+             "first_call_violations", out)
+    from leadpool.accounts.models import Attendance
+
+    for user_id, day in Attendance.objects.filter(day__gte=start, day__lte=end).values_list("user_id", "day"):
+        out[(day, user_id)]["attended"] += 1
+    rows = [UserDay(day=day, user_id=user_id, **figures) for (day, user_id), figures in out.items()]
+    with transaction.atomic():
+        UserDay.objects.filter(day__gte=start, day__lte=end).delete()
+        UserDay.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+# --- the periodic work ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshResult:
+    lead_days: int = 0
+    user_days: int = 0
+    customers: int = 0
+    ranges: int = 0
+
+
+def _state(name: str) -> SummaryState:
+    state, _ = SummaryState.objects.get_or_create(name=name)
+    return state
+
+
+def _dirty_days(model, time_field: str, last_id: int) -> set[date]:
+    return set(
+        model.objects.filter(pk__gt=last_id)
+        .annotate(d=TruncDate(time_field, tzinfo=local_zone()))
+        .values_list("d", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def _ranges(days: set[date]) -> list[tuple[date, date]]:
+    """Contiguous runs of days, so a backfill of a month is one statement, not thirty."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(d for d in days if d is not None):
+        if out and day == out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+WATCHED = (
+    ("lead", Lead, "received_at"),
+    ("activity", Activity, "occurred_at"),
+    ("status_change", StatusChange, "at"),
+    ("assignment", Assignment, "started_at"),
+)
+
+
+def refresh() -> RefreshResult:
+    """The 5-minute run: recent days, days touched by new rows, customers changed since last time."""
+    started = timezone.now()
+    today = local_today()
+    days = {today - timedelta(days=i) for i in range(RECENT_DAYS)}
+    marks = {}
+    for name, model, field in WATCHED:
+        state = _state(name)
+        top = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if top > state.last_id:
+            days |= _dirty_days(model, field, state.last_id)
+        marks[name] = top
+    result = RefreshResult()
+    for lo, hi in _ranges(days):
+        result.lead_days += rebuild_lead_days(lo, hi)
+        result.user_days += rebuild_user_days(lo, hi)
+        result.ranges += 1
+    facts = _state("customer_fact")
+    since = facts.last_at - OVERLAP if facts.last_at else None
+    result.customers = rebuild_customer_facts(since)
+    SummaryState.objects.filter(name="customer_fact").update(last_at=started, refreshed_at=timezone.now())
+    for name, top in marks.items():
+        SummaryState.objects.filter(name=name).update(last_id=top, refreshed_at=timezone.now())
+    return result
+
+
+def rebuild() -> RefreshResult:
+    """The nightly run: everything from scratch."""
+    started = timezone.now()
+    marks = {name: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for name, model, _ in WATCHED}
+    result = RefreshResult()
+    result.lead_days = rebuild_lead_days()
+    first = Customer.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    earliest = min(
+        [d for d in (first, Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()) if d],
+        default=started,
+    )
+    result.user_days = rebuild_user_days(timezone.localdate(earliest, local_zone()) - timedelta(days=1), local_today())
+    result.customers = rebuild_customer_facts(None)
+    result.ranges = 1
+    _state("customer_fact")
+    SummaryState.objects.filter(name="customer_fact").update(last_at=started, refreshed_at=timezone.now())
+    for name, top in marks.items():
+        _state(name)
+        SummaryState.objects.filter(name=name).update(last_id=top, refreshed_at=timezone.now())
+    return result
+
+
+def last_refreshed() -> datetime | None:
+    return SummaryState.objects.filter(name="customer_fact").values_list("refreshed_at", flat=True).first()
