@@ -56,6 +56,9 @@ class Activity(models.Model):
         verbose_name = _("hoạt động")
         verbose_name_plural = _("hoạt động")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk and not kwargs.pop("_allow_update", False):
             raise ValueError("Activities are append-only: record a correction instead.")
@@ -81,6 +84,9 @@ class StatusChange(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["customer", "at"], name="statuschange_customer_time")]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class FollowUp(models.Model):
     """A scheduled piece of care. Done or missed is recorded; the schedule itself is not rewritten."""
@@ -103,11 +109,25 @@ class FollowUp(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # "script:<script id>/step:<step id>" when a care script scheduled it, so a run can be found and stopped.
     script_step = models.CharField(max_length=80, blank=True)
+    # When the owner was told it is due: the reminder task reads only the open, unreminded rows.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["owner", "done_at", "due_at"], name="followup_owner_due")]
+        indexes = [
+            models.Index(fields=["owner", "done_at", "due_at"], name="followup_owner_due"),
+            models.Index(fields=["customer", "due_at"], name="followup_customer_due"),
+            models.Index(
+                fields=["due_at"],
+                name="followup_to_remind",
+                condition=models.Q(reminded_at__isnull=True, done_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:
@@ -118,3 +138,49 @@ class FollowUp(models.Model):
         if self.done_at is None:
             return None
         return self.done_at.date() <= self.due_at.date()
+
+
+class CareScript(models.Model):
+    """A care schedule (kịch bản chăm sóc): steps with day offsets, started when a customer enters one of
+    its statuses or joins one of its projects."""
+
+    name = models.CharField(_("tên kịch bản"), max_length=160)
+    description = models.TextField(_("mô tả"), blank=True)
+    statuses = models.ManyToManyField(
+        "customers.Status", blank=True, related_name="care_scripts", verbose_name=_("khi vào trạng thái")
+    )
+    projects = models.ManyToManyField(
+        "customers.Project", blank=True, related_name="care_scripts", verbose_name=_("khi tham gia dự án")
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kịch bản chăm sóc")
+        verbose_name_plural = _("kịch bản chăm sóc")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def step_key(self, step: "CareStep") -> str:
+        return f"script:{self.pk}/step:{step.pk}"
+
+    @property
+    def key_prefix(self) -> str:
+        return f"script:{self.pk}/"
+
+
+class CareStep(models.Model):
+    script = models.ForeignKey(CareScript, on_delete=models.CASCADE, related_name="steps")
+    day_offset = models.PositiveSmallIntegerField(_("sau số ngày"), default=0)
+    kind = models.CharField(_("việc"), max_length=12, choices=FollowUp.Kind.choices, default=FollowUp.Kind.CALL)
+    note = models.CharField(_("nội dung"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["day_offset", "id"]
+        verbose_name = _("bước chăm sóc")
+        verbose_name_plural = _("các bước chăm sóc")
+
+    def __str__(self) -> str:
+        return f"+{self.day_offset}d {self.get_kind_display()}"

@@ -1,0 +1,23 @@
+"""The kinds of notification the product sends, with how each looks in the bell."""
+
+from django.utils.translation import gettext_lazy as _
+
+KINDS = {
+    "customer.assigned": ("🆕", _("Khách mới được giao")),
+    "customer.returning": ("↩️", _("Khách quay lại")),
+    "follow_up.due": ("⏰", _("Đến hạn chăm sóc")),
+    "speed_to_lead": ("⚡", _("Sắp hết giờ gọi đầu tiên")),
+    "customer.rotated_in": ("➡️", _("Nhận khách đảo")),
+    "customer.rotated_out": ("⬅️", _("Khách bị đảo đi")),
+    "test": ("🔔", _("Thử thông báo")),
+}
+
+
+def icon(kind: str) -> str:
+    if kind in KINDS:
+        return KINDS[kind][0]
+    if "rotat" in kind:
+        return "🔁"
+    if "speed" in kind or "first_call" in kind:
+        return "⚡"
+    return "🔔"
