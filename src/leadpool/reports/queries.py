@@ -425,9 +425,10 @@ def rotation_app_figures(f: Filters, scope: Scope | None) -> dict | None:
 
 def data_quality(f: Filters, scope: Scope | None = None) -> dict:
     qs = lead_days(f, scope)
+    # no_project first: once "leads" names an aggregate it can no longer name the column.
     sums = dict(
-        leads=Sum("leads"), invalid=Sum("invalid_phone"), test=Sum("test_leads"),
         no_project=Sum("leads", filter=Q(project__isnull=True)),
+        leads=Sum("leads"), invalid=Sum("invalid_phone"), test=Sum("test_leads"),
     )
     by_source = [_clean(r) for r in qs.values("source_id").annotate(**sums).order_by("-leads")]
     names = _names(Source, [r["source_id"] for r in by_source])

@@ -126,19 +126,21 @@ def stage_ranks() -> dict[str, int]:
 
 def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
     """Recompute facts of customers changed since a moment (all customers when None)."""
-    ranks = stage_ranks()
-    reached = []
+    ranks = {key: int(rank) for key, rank in stage_ranks().items()}
+    first_change = ",\n".join(
+        f"(SELECT MIN(sc.at) FROM sales_statuschange sc JOIN customers_status s ON s.id = sc.to_status_id"
+        f" WHERE sc.customer_id = c.id AND s.rank >= {ranks[key]}) AS {key}_chg"
+        for key in STAGES
+    )
+    # Reached = the first move to that rank or higher, or the status held now when no move says so.
+    reached = ",\n".join(
+        _earliest(f"z.{key}_chg", f"(CASE WHEN z.cur_rank >= {ranks[key]} THEN z.status_entered_at END)") + f" AS {key}_at"
+        for key in STAGES
+    )
+    after = ", ".join(
+        f"CASE WHEN y.{k}_at IS NULL THEN NULL ELSE {_seconds_sql(f'y.{k}_at', 'y.first_lead_at')} END" for k in STAGES
+    )
     params: list = []
-    for key in STAGES:
-        reached.append(
-            _earliest(
-                "(SELECT MIN(sc.at) FROM sales_statuschange sc JOIN customers_status s ON s.id = sc.to_status_id"
-                " WHERE sc.customer_id = c.id AND s.rank >= %s)",
-                "(CASE WHEN cs.rank >= %s THEN c.status_entered_at END)",
-            )
-            + f" AS {key}_at"
-        )
-        params += [ranks[key], ranks[key]]
     where_changed = ""
     delete_sql = "DELETE FROM reports_customerfact"
     delete_params: list = []
@@ -147,8 +149,10 @@ def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
         params.append(_param_time(changed_since))
         delete_sql += " WHERE customer_id IN (SELECT id FROM customers_customer WHERE updated_at >= %s)"
         delete_params.append(_param_time(changed_since))
-    after = ", ".join(
-        f"CASE WHEN {k}_at IS NULL THEN NULL ELSE {_seconds_sql(f'{k}_at', 'first_lead_at')} END" for k in STAGES
+    left = "cs.kind = 'nurture'" if connection.vendor == "postgresql" else "CASE WHEN cs.kind = 'nurture' THEN 1 ELSE 0 END"
+    max_change = (
+        "COALESCE((SELECT MAX(s2.rank) FROM sales_statuschange sc2 JOIN customers_status s2 ON s2.id = sc2.to_status_id"
+        " WHERE sc2.customer_id = c.id), -1)"
     )
     sql = f"""
         INSERT INTO reports_customerfact
@@ -162,20 +166,20 @@ def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
                y.net_at, y.appointment_at, y.deposit_at, y.booking_at,
                {after}, y.left_funnel, y.is_test
         FROM (
-            SELECT c.id, COALESCE(c.first_lead_at, c.created_at) AS first_lead_at, c.first_source_id,
-                   c.team_id, c.owner_id, c.status_id, c.is_test,
-                   (SELECT l.id FROM customers_lead l WHERE l.customer_id = c.id ORDER BY l.received_at, l.id LIMIT 1)
-                       AS first_lead_id,
-                   {_greatest("COALESCE(cs.rank, -1)", "COALESCE((SELECT MAX(s2.rank) FROM sales_statuschange sc2 JOIN customers_status s2 ON s2.id = sc2.to_status_id WHERE sc2.customer_id = c.id), -1)")}
-                       AS max_rank,
-                   {", ".join(reached)},
-                   CASE WHEN cs.kind = 'nurture' THEN 1 ELSE 0 END AS left_funnel
-            FROM customers_customer c JOIN customers_status cs ON cs.id = c.status_id
-            WHERE c.merged_into_id IS NULL {where_changed}
+            SELECT z.*, {reached}
+            FROM (
+                SELECT c.id, COALESCE(c.first_lead_at, c.created_at) AS first_lead_at, c.first_source_id,
+                       c.team_id, c.owner_id, c.status_id, c.is_test, c.status_entered_at, cs.rank AS cur_rank,
+                       (SELECT l.id FROM customers_lead l WHERE l.customer_id = c.id ORDER BY l.received_at, l.id LIMIT 1)
+                           AS first_lead_id,
+                       {_greatest("COALESCE(cs.rank, -1)", max_change)} AS max_rank,
+                       {first_change},
+                       {left} AS left_funnel
+                FROM customers_customer c JOIN customers_status cs ON cs.id = c.status_id
+                WHERE c.merged_into_id IS NULL {where_changed}
+            ) z
         ) y LEFT JOIN customers_lead fl ON fl.id = y.first_lead_id
     """
-    if connection.vendor == "postgresql":
-        sql = sql.replace("ELSE 0 END AS left_funnel", "ELSE 0 END = 1 AS left_funnel")
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(delete_sql, delete_params)
         cur.execute(sql, params)
