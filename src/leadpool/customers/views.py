@@ -8,7 +8,7 @@ from django.shortcuts import render
 from leadpool.accounts import access
 from leadpool.audit import log as audit
 
-from . import search, timeline
+from . import search
 from .display import format_phone, mask_phone, zalo_link
 from .models import Group, Lead, Project, Source, Status
 
@@ -50,16 +50,23 @@ def customer_list(request):
 
 @login_required
 def customer_detail(request, pk: int):
-    customer = access.customer_or_404(request.user, pk)
+    """The customer page: profile, leads, one timeline, and (for whoever may work on it) the quick actions."""
+    from django.http import Http404
+
+    from leadpool.sales.page import work_context
+
     customer = (
-        type(customer)
-        .objects.select_related("status", "owner", "team", "first_source", "latest_source")
+        access.customers_for(request.user)
+        .select_related("status", "owner", "team", "first_source", "latest_source")
         .prefetch_related(
             "phones", "emails", "projects", "groups__parent",
             Prefetch("leads", queryset=Lead.objects.select_related("source").prefetch_related("projects")),
         )
-        .get(pk=customer.pk)
+        .filter(pk=pk)
+        .first()
     )
+    if customer is None:
+        raise Http404
     full = access.may_see_full_phone(request.user, customer)
     phones = [
         {
@@ -72,11 +79,16 @@ def customer_detail(request, pk: int):
     ]
     if full and phones and access.full_phone_view_is_audited(request.user, customer):
         audit.record("customer.phone_viewed", actor=request.user, target=customer, ip=audit.client_ip(request))
-    context = {
-        "customer": customer,
-        "phones": phones,
-        "emails": [e.address for e in customer.emails.all()] if full else [],
-        "timeline": timeline.build(customer, viewer=request.user),
-        "can_work": access.may_work_on(request.user, customer),
-    }
+    leads = list(customer.leads.all())
+    # Speed to lead: the oldest lead nobody has answered yet (no call since it came, no contact since).
+    waiting = [
+        lead.received_at for lead in leads
+        if lead.first_call_at is None and (customer.last_contact_at is None or lead.received_at > customer.last_contact_at)
+    ]
+    context = work_context(request, customer, can_work=access.may_work_on(request.user, customer))
+    context.update(
+        phones=phones,
+        emails=[e.address for e in customer.emails.all()] if full else [],
+        waiting_since=min(waiting) if waiting else None,
+    )
     return render(request, "customers/detail.html", context)

@@ -37,7 +37,7 @@ def today(user) -> Attendance | None:
 @dataclass
 class MemberDays:
     user: object
-    days: list  # Attendance or None, one per day of the window, oldest first
+    days: list  # (day, Attendance or None), one per day of the window, oldest first
     present: int = 0
     today: Attendance | None = None
     figures: dict = field(default_factory=dict)
@@ -55,6 +55,7 @@ def team_record(users, days: list[date]) -> list[MemberDays]:
     by_key = {(row.user_id, row.day): row for row in rows}
     record = []
     for user in users:
-        cells = [by_key.get((user.pk, day)) for day in days]
-        record.append(MemberDays(user=user, days=cells, present=sum(1 for c in cells if c), today=cells[-1]))
+        cells = [(day, by_key.get((user.pk, day))) for day in days]
+        present = sum(1 for _day, row in cells if row)
+        record.append(MemberDays(user=user, days=cells, present=present, today=cells[-1][1]))
     return record

@@ -6,6 +6,7 @@ fast whatever the size of the whole customer table.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -87,7 +88,7 @@ class Filters:
 
     def querystring(self, **override) -> str:
         values = {**self.__dict__, **override}
-        return "&".join(f"{k}={v}" for k, v in values.items() if v)
+        return urlencode({k: v for k, v in values.items() if v})
 
 
 def owned(viewer, owner) -> QuerySet:

@@ -1,0 +1,54 @@
+"""What the customer page shows around the profile: the timeline, open follow-ups and the quick-action forms."""
+
+from django.utils import timezone
+
+from leadpool.customers import timeline
+from leadpool.customers.models import Status
+
+from . import forms as f
+from .models import FollowUp
+from .status_fields import allowed_targets
+
+
+def status_targets(customer, statuses: list[Status]) -> list[Status]:
+    keys = allowed_targets(customer.status.key, customer.status.allowed_next, [s.key for s in statuses])
+    return [s for s in statuses if s.key in keys]
+
+
+def blank_forms(customer, statuses: list[Status]) -> dict:
+    return {
+        "call": f.CallForm(auto_id="call_%s"),
+        "note": f.NoteForm(auto_id="note_%s"),
+        "message": f.MessageForm(auto_id="msg_%s"),
+        "status": f.StatusChangeForm(targets=status_targets(customer, statuses), auto_id="st_%s"),
+        "follow_up": f.FollowUpForm(auto_id="fu_%s"),
+        "meeting": f.MeetingResultForm(auto_id="mt_%s"),
+    }
+
+
+def work_context(request, customer, *, can_work: bool, bound: dict | None = None, open_action: str = "",
+                 flash: str = "") -> dict:
+    entries = timeline.build(customer, viewer=request.user)
+    corrected = {e.obj.corrects_id for e in entries if e.kind == "activity" and e.obj.corrects_id}
+    context = {
+        "customer": customer,
+        "timeline": entries,
+        "timeline_has_folded": sum(1 for e in entries if e.folded),
+        "corrected_ids": corrected,
+        "can_work": can_work,
+        "now": timezone.now(),
+    }
+    if can_work:
+        statuses = list(Status.objects.all())
+        forms = blank_forms(customer, statuses)
+        forms.update(bound or {})
+        context.update(
+            forms=forms,
+            open_action=open_action,
+            flash=flash,
+            follow_ups=list(
+                FollowUp.objects.filter(customer=customer, done_at__isnull=True, cancelled_at__isnull=True)
+                .order_by("due_at")[:8]
+            ),
+        )
+    return context
