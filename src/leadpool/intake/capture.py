@@ -6,7 +6,18 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leadpool.customers.models import Assignment, CapturePoint, Customer, Email, Lead, Phone, Project, Source, Status
+from leadpool.customers import matching
+from leadpool.customers.models import (
+    Assignment,
+    CapturePoint,
+    Customer,
+    Email,
+    Lead,
+    Phone,
+    Project,
+    Source,
+    Status,
+)
 from leadpool.customers.normalize import clean_name, name_key, normalize_email, normalize_phone
 from leadpool.customers.ownership import assign
 from leadpool.notify.service import notify
@@ -40,6 +51,9 @@ class LeadInput:
     is_test: bool = False
     received_at: datetime | None = None
     inbox_item: object | None = None
+    # A profile the channel already knows this person by (a Zalo user who wrote before), used
+    # when no phone or e-mail matches.
+    match_customer: Customer | None = None
 
 
 @dataclass
@@ -110,6 +124,8 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
     now = data.received_at or timezone.now()
     phones, emails, invalid = _normalized(data)
     customer = _match(phones, emails)
+    if customer is None and data.match_customer is not None:
+        customer = _survivor(data.match_customer)
     created = customer is None
     name = clean_name(data.name)
     if created:
@@ -138,13 +154,16 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
 
     # A number or address already on another profile is not moved here: that is a merge decision.
     taken_phones = dict(Phone.objects.filter(e164__in=[p[0] for p in phones]).values_list("e164", "customer_id"))
+    added = 0
     for e164, raw, kind in phones:
         if e164 not in taken_phones:
             Phone.objects.create(customer=customer, e164=e164, raw=raw, kind=kind, created_at=now)
+            added += 1
     taken_emails = dict(Email.objects.filter(address__in=emails).values_list("address", "customer_id"))
     for email in emails:
         if email not in taken_emails:
             Email.objects.create(customer=customer, address=email, created_at=now)
+            added += 1
     conflicts = {cid for cid in [*taken_phones.values(), *taken_emails.values()] if cid != customer.pk}
 
     projects = list(data.projects)
@@ -210,6 +229,9 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
             url=f"/customers/{customer.pk}/",
             customer=customer,
         )
-    return CaptureResult(
+    result = CaptureResult(
         customer=customer, lead=lead, created=created, owner=owner, invalid_phones=invalid, conflicts=sorted(conflicts)
     )
+    # Possible duplicates go to the review queue; a name alone never merges anything.
+    matching.review_after_capture(customer, conflicts=result.conflicts, look_near=added > 0, at=now)
+    return result

@@ -1,8 +1,15 @@
 """The inbox: every inbound request stored verbatim before anything else happens."""
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class InboxItem(models.Model):
@@ -23,7 +30,8 @@ class InboxItem(models.Model):
     body = models.BinaryField(blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     # Re-deliveries carry the same key and change nothing (leadgen_id, lead_id, external_id, payload hash).
-    idempotency_key = models.CharField(max_length=200, blank=True, null=True)
+    # NULL, not "", for "no key": the unique constraint must let any number of key-less items in.
+    idempotency_key = models.CharField(max_length=200, blank=True, null=True)  # noqa: DJ001
     verified = models.BooleanField(null=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED, db_index=True)
     error = models.TextField(blank=True)
@@ -31,12 +39,18 @@ class InboxItem(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     # The answer given the first time, so a re-delivery gets the same one.
     response = models.JSONField(default=dict, blank=True)
+    config = models.ForeignKey("intake.ChannelConfig", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What the endpoint learnt before processing (e.g. which leadgen of a Facebook batch this item is).
+    meta = models.JSONField(default=dict, blank=True)
+    # Whom the item was entered by (manual form, API token's user): processing acts on their behalf.
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["channel", "idempotency_key"], name="inbox_idempotent_per_channel"),
         ]
+        indexes = [models.Index(fields=["state", "received_at"], name="inbox_state_time")]
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk} {self.state}"
@@ -44,3 +58,135 @@ class InboxItem(models.Model):
     @property
     def text(self) -> str:
         return bytes(self.body or b"").decode("utf-8", errors="replace")
+
+
+class ChannelConfig(models.Model):
+    """One connected channel: which page, form, OA or token maps to which source and project."""
+
+    class Kind(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook Lead Ads"
+        GOOGLE = "google", "Google Ads lead form"
+        ZALO = "zalo", "Zalo OA"
+        TIKTOK = "tiktok", "TikTok lead form"
+        LADIPAGE = "ladipage", "Ladipage"
+        GENERIC = "generic", _("Webhook chung")
+        HOTLINE = "hotline", "Hotline"
+
+    kind = models.CharField(_("kênh"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("tên"), max_length=120)
+    source = models.ForeignKey("customers.Source", on_delete=models.PROTECT, related_name="channel_configs")
+    project = models.ForeignKey(
+        "customers.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_configs"
+    )
+    # The platform's own id for what is connected: Facebook page id, Google form id, Zalo OA id,
+    # TikTok advertiser/form id. Empty means "any" for channels identified by their URL token.
+    external_id = models.CharField(_("mã bên ngoài (page/form/OA)"), max_length=120, blank=True, db_index=True)
+    # The URL token of public endpoints (/intake/hook/<token>/...): long and random, never guessable.
+    token = models.CharField(_("token đường dẫn"), max_length=64, unique=True, default=_new_token)
+    # Facebook app secret, Google google_key, Zalo OA secret key, TikTok/Ladipage/generic signing secret.
+    secret = models.CharField(_("khóa bí mật"), max_length=200, blank=True)
+    app_id = models.CharField(_("app id"), max_length=120, blank=True)
+    verify_token = models.CharField(_("verify token (Facebook)"), max_length=120, blank=True)
+    access_token = models.TextField(_("page access token (Facebook)"), blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(_("giới hạn yêu cầu/phút"), default=600)
+    active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("kết nối kênh")
+        verbose_name_plural = _("kết nối kênh")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.name}"
+
+
+class ImportJob(models.Model):
+    """One CSV/XLSX file being imported (or dry-run), with its mapping, progress and outcome."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("Đã tải lên")
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    source = models.ForeignKey("customers.Source", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("customers.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Column header → field (name, phone, email, project, ...).
+    mapping = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(default=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_bytes = models.BigIntegerField(default=0)
+    read_bytes = models.BigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    new_customers = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    # The first invalid rows with their reasons (the full list is in the report file).
+    invalid_sample = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.total_bytes:
+            return 0
+        return min(99, int(self.read_bytes * 100 / self.total_bytes))
+
+    @property
+    def summary(self) -> str:
+        return f"{self.rows} rows: {self.new_customers} new customers, {self.merged} merged, {self.invalid} invalid"
+
+
+class DuplicateCandidate(models.Model):
+    """Two profiles that may be one person: never merged automatically, a person decides."""
+
+    class Reason(models.TextChoices):
+        PHONE_TYPO = "phone_typo", _("Cùng tên, số điện thoại lệch một chữ số")
+        PHONE_SWAP = "phone_swap", _("Cùng tên, số điện thoại đảo hai chữ số")
+        EMAIL_LOCAL = "email_local", _("Cùng phần trước @ của e-mail")
+        SHARED_CONTACT = "shared_contact", _("Một lead mang số/e-mail của cả hai hồ sơ")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Chờ xem xét")
+        MERGED = "merged", _("Đã gộp")
+        DISMISSED = "dismissed", _("Không trùng")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            # The pair is stored with the smaller id first, so one pair is one row.
+            models.UniqueConstraint(fields=["customer", "other"], name="duplicate_candidate_pair"),
+            models.CheckConstraint(condition=models.Q(customer__lt=models.F("other")), name="duplicate_candidate_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_id} ~ #{self.other_id} ({self.reason})"

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+"""Intake routes: public webhooks, the inbox for admins, manual entry and file import."""
+
+from django.urls import path
+
+from . import endpoints, import_views, views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("hook/<slug:kind>/<str:token>/", endpoints.hook, name="hook"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/replay-failed/", views.replay_failed, name="replay_failed"),
+    path("inbox/<int:item_id>/", views.inbox_item, name="inbox_item"),
+    path("inbox/<int:item_id>/replay/", views.replay, name="replay"),
+    path("new/", views.manual_entry, name="new"),
+    path("import/", import_views.upload, name="import"),
+    path("import/<int:job_id>/", import_views.job, name="import_job"),
+    path("import/<int:job_id>/progress/", import_views.progress, name="import_progress"),
+    path("import/<int:job_id>/invalid.csv", import_views.invalid_report, name="import_invalid"),
+]

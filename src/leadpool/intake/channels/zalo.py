@@ -1,0 +1,100 @@
+"""Zalo Official Account webhook: the OA's signature checked; a shared phone or a message becomes a lead.
+
+Zalo signs each event with X-ZEvent-Signature: mac=sha256(app_id + raw body + timestamp + OA secret key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from leadpool.customers.models import CapturePoint, Lead
+from leadpool.intake.process import Malformed
+
+from .common import capture_answer, from_timestamp, item_payload, lead_input, same
+
+LEAD_EVENTS = {"user_submit_info", "user_send_text", "user_send_image", "user_send_link", "user_send_sticker",
+               "user_send_file", "user_send_location", "user_send_audio", "user_send_video", "user_send_gif"}
+# A Vietnamese phone number written inside a chat message.
+PHONE_IN_TEXT = re.compile(r"(?:\+?84|0)[\s.\-]?(?:\d[\s.\-]?){8,10}\d")
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
+    return hashlib.sha256(app_id.encode() + body + str(timestamp).encode() + secret.encode()).hexdigest()
+
+
+def verify(request, config, body: bytes, payload: dict | None) -> str | None:
+    if not config.secret:
+        return "Chưa cấu hình OA secret key (no OA secret configured)."
+    header = request.headers.get("X-ZEvent-Signature", "")
+    given = header.split("=", 1)[1] if header.startswith("mac=") else header
+    if payload is None:
+        return None if given else "Thiếu chữ ký X-ZEvent-Signature (missing signature)."
+    app_id = config.app_id or str(payload.get("app_id", ""))
+    if not same(signature(app_id, body, str(payload.get("timestamp", "")), config.secret), given):
+        return "Chữ ký X-ZEvent-Signature không đúng (bad signature)."
+    return None
+
+
+def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, dict]]:
+    event = payload.get("event_name")
+    if not event:
+        raise Malformed("Thiếu event_name (missing event_name).")
+    sender = str((payload.get("sender") or {}).get("id") or payload.get("user_id_by_app") or "")
+    message_id = str((payload.get("message") or {}).get("msg_id") or "")
+    key = f"msg:{message_id}" if message_id else f"{event}:{sender}:{payload.get('timestamp', '')}"
+    meta = {"event": event, "sender": sender}
+    if event not in LEAD_EVENTS:
+        meta["ignored"] = f"sự kiện {event} không tạo lead (event does not create a lead)"
+    return [(key, meta)]
+
+
+def phones_in(text: str) -> list[str]:
+    return [m.group(0) for m in PHONE_IN_TEXT.finditer(text or "")]
+
+
+def handle(item) -> dict:
+    if item.meta.get("ignored"):
+        return {"ignored": item.meta["ignored"]}
+    payload = item_payload(item)
+    event = payload.get("event_name")
+    sender = str((payload.get("sender") or {}).get("id") or "")
+    info = payload.get("info") or {}
+    message = payload.get("message") or {}
+    text = str(message.get("text") or "")
+    phones = [str(info["phone"])] if info.get("phone") else phones_in(text)
+    answers = {k: str(v) for k, v in info.items() if k not in ("name", "phone")}
+    if text:
+        answers["message"] = text
+    answers["zalo_user_id"] = sender
+    known = (
+        Lead.objects.filter(channel="zalo", external_id=sender).select_related("customer").order_by("-received_at").first()
+        if sender
+        else None
+    )
+    data = lead_input(
+        item,
+        name=str(info.get("name") or ""),
+        phones=phones,
+        answers=answers,
+        note=text,
+        # The Zalo user id is how this person is known on Zalo: a later message without a phone finds them.
+        external_id=sender,
+        capture_point=CapturePoint.LEAD_FORM if event == "user_submit_info" else CapturePoint.MESSAGE,
+        received_at=from_timestamp(payload.get("timestamp")) or item.received_at,
+        match_customer=known.customer if known else None,
+    )
+    if not data.phones and data.match_customer is None:
+        # A first message with no number still becomes a lead: the profile is reachable on Zalo.
+        data.emails = []
+        data.match_customer = None
+        return _new_from_message(data)
+    return capture_answer(data)
+
+
+def _new_from_message(data) -> dict:
+    from leadpool.intake.capture import capture
+
+    from .common import answer
+
+    return answer(capture(data))

@@ -1,0 +1,99 @@
+"""Processing a stored inbox item: its channel turns it into leads, capture attaches them to customers."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from importlib import import_module
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from .models import InboxItem
+
+logger = logging.getLogger("leadpool.intake")
+
+HANDLERS = {
+    "facebook": "leadpool.intake.channels.facebook",
+    "facebook_hook": "leadpool.intake.channels.facebook",
+    "google": "leadpool.intake.channels.google",
+    "zalo": "leadpool.intake.channels.zalo",
+    "tiktok": "leadpool.intake.channels.tiktok",
+    "ladipage": "leadpool.intake.channels.generic",
+    "generic": "leadpool.intake.channels.generic",
+    "hotline": "leadpool.intake.channels.hotline",
+    "api": "leadpool.intake.channels.api",
+    "manual": "leadpool.intake.channels.api",
+}
+
+REPLAYABLE = {InboxItem.State.RECEIVED, InboxItem.State.FAILED}
+
+
+class Malformed(Exception):
+    """The item can never become a lead as it is: stored as rejected with this message."""
+
+
+class RetryLater(Exception):
+    """A passing failure (the platform's API is down): try again after a pause."""
+
+
+def handler_for(channel: str):
+    return import_module(HANDLERS[channel])
+
+
+def accept(item_id: int) -> InboxItem:
+    """Process one item if it still needs it. Running it twice changes nothing the second time."""
+    try:
+        with transaction.atomic():
+            item = InboxItem.objects.select_for_update().select_related("config", "source", "by").get(pk=item_id)
+            if item.state not in REPLAYABLE:
+                return item
+            response = handler_for(item.channel).handle(item)
+            item.state = InboxItem.State.PROCESSED
+            item.response = response or {}
+            item.error = ""
+            item.attempts += 1
+            item.processed_at = timezone.now()
+            item.save(update_fields=["state", "response", "error", "attempts", "processed_at"])
+            return item
+    except Malformed as exc:
+        return _finish(item_id, InboxItem.State.REJECTED, str(exc))
+    except RetryLater as exc:
+        return _finish(item_id, InboxItem.State.FAILED, str(exc))
+    except Exception as exc:
+        logger.exception("inbox item %s failed", item_id)
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return _finish(item_id, InboxItem.State.FAILED, detail[:2000])
+
+
+def _finish(item_id: int, state: str, error: str) -> InboxItem:
+    item = InboxItem.objects.get(pk=item_id)
+    item.state = state
+    item.error = error
+    item.attempts += 1
+    item.processed_at = timezone.now()
+    item.save(update_fields=["state", "error", "attempts", "processed_at"])
+    return item
+
+
+@task()
+def process_item(item_id: int) -> str:
+    item = accept(item_id)
+    return item.state
+
+
+def enqueue(item: InboxItem) -> None:
+    """Queue processing once the item's own transaction has committed."""
+    pk = item.pk
+    transaction.on_commit(lambda: process_item.enqueue(pk))
+
+
+def replay(item: InboxItem, *, inline: bool = False) -> InboxItem:
+    """Run a failed (or never processed) item again, now or in the background."""
+    if item.state not in REPLAYABLE:
+        return item
+    if inline:
+        return accept(item.pk)
+    enqueue(item)
+    return item

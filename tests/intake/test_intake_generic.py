@@ -1,0 +1,46 @@
+"""The generic webhook and Ladipage: any landing page posting JSON or a form."""
+
+from leadpool.customers.models import Customer, Lead
+from leadpool.intake.models import InboxItem
+
+
+def test_json_post_becomes_a_lead_after_the_task_runs(world, channels, post, run_tasks):
+    response = post(channels["generic"], {"ho_ten": "Trần Thị Bình", "so_dien_thoai": "0987 654 321", "du_an": "song-han", "utm_source": "zalo"})
+    assert response.status_code == 200, response.content
+    item = InboxItem.objects.get()
+    assert item.state == "received" and item.verified is True
+    assert b"0987 654 321" in bytes(item.body)
+    run_tasks()
+    item.refresh_from_db()
+    assert item.state == "processed", item.error
+    lead = Lead.objects.get()
+    assert lead.customer.name == "Trần Thị Bình"
+    assert lead.utm == {"utm_source": "zalo"}
+    assert item.response["customer_id"] == lead.customer_id
+    assert lead.customer.owner in {world.sale4, world.sale5}
+
+
+def test_form_post_and_duplicate_delivery(world, channels, post, run_tasks):
+    body = b"name=Le+Van+C&phone=0912345678&email=c%40example.com"
+    first = post(channels["ladipage"], body, content_type="application/x-www-form-urlencoded")
+    again = post(channels["ladipage"], body, content_type="application/x-www-form-urlencoded")
+    assert first.status_code == again.status_code == 200
+    assert again.json()["items"][0]["duplicate"] is True
+    run_tasks()
+    assert InboxItem.objects.count() == 1
+    assert Lead.objects.count() == 1 and Customer.objects.count() == 1
+    assert Lead.objects.get().capture_point == "landing_page"
+
+
+def test_malformed_json_is_stored_rejected_with_400(world, channels, post):
+    response = post(channels["generic"], b"{not json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+    item = InboxItem.objects.get()
+    assert item.state == "rejected" and bytes(item.body) == b"{not json"
+
+
+def test_unknown_token_is_stored_and_answered_404(world, channels, post):
+    response = post(channels["generic"], {"phone": "0912345678"}, path="/intake/hook/generic/nope/")
+    assert response.status_code == 404
+    assert InboxItem.objects.get().state == "rejected"
