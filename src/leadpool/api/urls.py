@@ -15,3 +15,6 @@ api = NinjaAPI(
 from .customers import router as customers_router  # noqa: E402
 
 api.add_router("/customers", customers_router)
+api.add_router("/leads", "leadpool.api.leads.router")
+api.add_router("/rotation", "leadpool.api.rotation.router")
+api.add_router("/sales", "leadpool.api.sales.router")
