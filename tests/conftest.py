@@ -10,6 +10,15 @@ from leadpool.accounts.models import Role
 from tests.factories import PASSWORD, ProjectFactory, TeamFactory, UserFactory, member, source
 
 
+@pytest.fixture(autouse=True)
+def _trust_defaults(settings):
+    """Stories sign in with force_login: the OTP step (tests/trust, tests/e2e) and rate-limit counters start fresh."""
+    settings.LEADPOOL_REQUIRE_OTP = False
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     """Team A works Lotus (leader_a, sale1, sale2, sale3); team B works Sông Hàn (leader_b, sale4, sale5)."""
@@ -40,6 +49,15 @@ def world(db):
         hotline=source("hotline"),
         password=PASSWORD,
     )
+    # Customers go only to salespeople who checked in today (rotation rule): the world starts on duty.
+    from django.utils import timezone
+
+    from leadpool.accounts.models import Attendance
+    from leadpool.rotation.worktime import VN
+
+    today = timezone.now().astimezone(VN).date()
+    for person in (w.sale1, w.sale2, w.sale3, w.sale4, w.sale5):
+        Attendance.objects.get_or_create(user=person, day=today)
     return w
 
 

@@ -1,0 +1,61 @@
+"""Keeping each customer's next deadline stored and indexed, recomputed whenever something that matters happens."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from leadpool.customers.models import Customer
+
+from . import config, facts, gaming
+from . import rules as r
+from .models import Candidate, Clock
+
+
+def refresh(customer: Customer, *, rules: r.Rules | None = None, cal=None, now: datetime | None = None) -> r.Deadline:
+    """Recompute and store the customer's clock and next deadline. Safe to call any number of times."""
+    now = now or timezone.now()
+    rules = rules or config.current_rules()
+    cal = cal or config.calendar()
+    _void_stale_candidate(customer)
+    f, t = facts.gather(customer, rules, now)
+    deadline = r.next_deadline(f, rules, cal)
+    Clock.objects.update_or_create(
+        customer_id=customer.pk,
+        defaults=dict(
+            hold_anchor_at=f.hold_anchor_at if f.owner_id else None,
+            hold_ends_at=r.hold_end(f, rules, cal),
+            first_call_due_at=r.first_call_due(f, rules, cal),
+            appointment_at=f.appointment_at,
+            rule_version=rules.version,
+            computed_at=now,
+            **t,
+        ),
+    )
+    Customer.objects.filter(pk=customer.pk).update(next_deadline_at=deadline.at, next_deadline_kind=deadline.kind)
+    customer.next_deadline_at, customer.next_deadline_kind = deadline.at, deadline.kind
+    return deadline
+
+
+def _void_stale_candidate(customer: Customer) -> None:
+    """A candidate whose customer changed owner, or moved status, since it was listed is no longer one."""
+    open_row = Candidate.objects.filter(customer=customer, state=Candidate.State.OPEN).first()
+    if open_row is None:
+        return
+    moved = customer.owner_id != open_row.owner_id or (customer.status_entered_at > open_row.listed_at)
+    if moved:
+        Candidate.objects.filter(pk=open_row.pk).update(state=Candidate.State.VOID, decided_at=timezone.now())
+
+
+def hold_ends_at(customer: Customer) -> datetime | None:
+    """When the customer's hold runs out (for countdowns on other pages)."""
+    return Clock.objects.filter(pk=customer.pk).values_list("hold_ends_at", flat=True).first()
+
+
+def on_customer_changed(customer, why: str, by=None, **details) -> None:
+    if customer is None or customer.pk is None:
+        return
+    if why == "activity" and details.get("activity") is not None:
+        gaming.check_activity(details["activity"], customer)
+    elif why == "status" and details.get("change") is not None:
+        gaming.check_status_change(details["change"], customer)
+    refresh(customer)

@@ -1,0 +1,261 @@
+"""The periodic sweep: reads only the customers whose stored deadline is due and acts on them in sets."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.tasks import task
+from django.utils import timezone
+
+from leadpool.accounts.models import Role, Team, User
+from leadpool.customers.models import Customer, Status
+from leadpool.notify.service import notify
+
+from . import config, deadlines, decisions, facts
+from . import rules as r
+from .distribution import Distributor
+from .models import Candidate, Clock, DeadlineWarning, Violation
+
+logger = logging.getLogger("leadpool.rotation")
+BATCH = 20_000
+DECISION_BATCH = 500
+
+
+@dataclass
+class Report:
+    first_call_warnings: int = 0
+    hold_warnings: int = 0
+    reclaimed: int = 0
+    candidates: int = 0
+    neglected: int = 0
+    escalated: int = 0
+    auto_rotated: int = 0
+    refreshed: int = 0
+    would_list: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "would_list"}
+
+
+@task()
+def sweep_task() -> dict:
+    return sweep().as_dict()
+
+
+def due_rows(now: datetime, batch: int = BATCH) -> list[dict]:
+    return list(
+        Customer.objects.filter(next_deadline_at__lte=now, next_deadline_kind__in=r.SWEPT_KINDS, merged_into__isnull=True)
+        .order_by("next_deadline_at")
+        .values("id", "name", "owner_id", "team_id", "status_id", "next_deadline_kind", "next_deadline_at")[:batch]
+    )
+
+
+def sweep(now: datetime | None = None, *, dry_run: bool = False, batch: int = BATCH) -> Report:
+    """One pass. Idempotent: what it handles moves its deadline on, so a second pass finds nothing new."""
+    now = now or timezone.now()
+    rules = config.current_rules()
+    cal = config.calendar()
+    report = Report()
+    rows = due_rows(now, batch)
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    clocks = {c["customer_id"]: c for c in Clock.objects.filter(customer_id__in=[x["id"] for x in rows]).values()}
+    for row in rows:
+        clock = clocks.get(row["id"])
+        if clock is None or clock["rule_version"] != rules.version:
+            # Computed under another rule version (or never): recompute this one before acting on it.
+            if not dry_run:
+                customer = Customer.objects.get(pk=row["id"])
+                deadlines.refresh(customer, rules=rules, cal=cal, now=now)
+                report.refreshed += 1
+                if customer.next_deadline_at is None or customer.next_deadline_at > now:
+                    continue
+                row["next_deadline_kind"] = customer.next_deadline_kind
+                clocks[row["id"]] = Clock.objects.filter(pk=row["id"]).values().first()
+        by_kind[row["next_deadline_kind"]].append(row)
+
+    statuses = {s.pk: s for s in Status.objects.all()}
+    if dry_run:
+        for row in by_kind[r.HOLD]:
+            report.would_list.append(_evidence_line(row, clocks.get(row["id"]), statuses, rules, now))
+        for row in by_kind[r.FIRST_CALL]:
+            report.would_list.append({"customer": row["id"], "name": row["name"], "kind": "first_call", "owner": row["owner_id"]})
+        return report
+
+    _first_call_warnings(by_kind[r.FIRST_CALL_WARNING], clocks, rules, now, report)
+    _hold_warnings(by_kind[r.HOLD_WARNING], clocks, now, report)
+    _reclaim(by_kind[r.FIRST_CALL], rules, cal, now, report)
+    _list_candidates(by_kind[r.HOLD], clocks, statuses, rules, cal, now, report)
+    _decisions_due(rules, now, report)
+    return report
+
+
+def _move_to(ids: list[int], field_name: str, kind: str) -> None:
+    """Point each customer's next deadline at the deadline its warning was about, in one statement."""
+    if ids:
+        Customer.objects.filter(pk__in=ids).update(
+            next_deadline_at=Subquery(Clock.objects.filter(customer_id=OuterRef("pk")).values(field_name)[:1]),
+            next_deadline_kind=kind,
+        )
+
+
+def _first_call_warnings(rows, clocks, rules, now, report) -> None:
+    for row in rows:
+        due = clocks[row["id"]]["first_call_due_at"]
+        if due is None:
+            continue
+        with transaction.atomic():
+            _, created = DeadlineWarning.objects.get_or_create(customer_id=row["id"], kind=r.FIRST_CALL, deadline_at=due)
+            if created and row["owner_id"]:
+                minutes = max(0, int((due - now).total_seconds() // 60))
+                notify(
+                    User.objects.get(pk=row["owner_id"]),
+                    kind="speed_to_lead",
+                    title=f"Gọi ngay: {row['name'] or row['id']}",
+                    body=f"Còn {minutes} phút trước hạn gọi đầu tiên ({timezone.localtime(due):%H:%M}). Quá hạn khách sẽ được chuyển người khác.",
+                    url=f"/customers/{row['id']}/",
+                    customer=Customer(pk=row["id"]),
+                )
+                report.first_call_warnings += 1
+    _move_to([x["id"] for x in rows], "first_call_due_at", r.FIRST_CALL)
+
+
+def _hold_warnings(rows, clocks, now, report) -> None:
+    if not rows:
+        return
+    with transaction.atomic():
+        fresh = []
+        for row in rows:
+            end = clocks[row["id"]]["hold_ends_at"]
+            if end is not None:
+                fresh.append(DeadlineWarning(customer_id=row["id"], kind=r.HOLD, deadline_at=end, sent_at=now))
+        DeadlineWarning.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
+        per_owner: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            if row["owner_id"] and clocks[row["id"]]["hold_ends_at"] is not None:
+                per_owner[row["owner_id"]].append(row)
+        # One message per person per pass: a salesperson with many customers ending is told once, with a count.
+        for owner_id, mine in per_owner.items():
+            first = mine[0]
+            end = clocks[first["id"]]["hold_ends_at"]
+            if len(mine) == 1:
+                title = f"Sắp hết thời gian giữ: {first['name'] or first['id']}"
+                body = f"Hết hạn lúc {timezone.localtime(end):%H:%M %d/%m}. Cập nhật chăm sóc để giữ khách."
+                url = f"/customers/{first['id']}/"
+            else:
+                title = f"{len(mine)} khách sắp hết thời gian giữ"
+                body = "Cập nhật chăm sóc trước khi khách vào danh sách đảo."
+                url = "/"
+            notify(User(pk=owner_id), kind="hold_warning", title=title, body=body, url=url)
+            report.hold_warnings += len(mine)
+        _move_to([x["id"] for x in rows], "hold_ends_at", r.HOLD)
+
+
+def _reclaim(rows, rules, cal, now, report) -> None:
+    distributors: dict[int | None, Distributor] = {}
+    for row in rows:
+        customer = Customer.objects.get(pk=row["id"])
+        f, _ = facts.gather(customer, rules, now)
+        if not r.first_call_violated(f, rules, cal, now):
+            deadlines.refresh(customer, rules=rules, cal=cal, now=now)  # a call was logged meanwhile
+            continue
+        if customer.team_id not in distributors:
+            distributors[customer.team_id] = Distributor(customer.team, at=now, rules=rules, cal=cal)
+        decisions.reclaim_first_call(customer, at=now, rules=rules, distributor=distributors[customer.team_id])
+        report.reclaimed += 1
+
+
+def _facts_from_clock(row: dict, clock: dict, statuses: dict) -> r.Facts:
+    status = statuses[row["status_id"]]
+    care = r.Care(
+        calls=clock["calls"], contacts=clock["contacts"], interactions=clock["interactions"], notes=clock["notes"],
+        follow_ups_done=clock["follow_ups_done"], follow_up_scheduled=clock["follow_up_scheduled"],
+        contacts_after_appointment=clock["contacts_after_appointment"], flagged=clock["flagged"],
+    )
+    return r.Facts(
+        customer_id=row["id"], status_key=status.key, status_kind=status.kind, owner_id=row["owner_id"],
+        hold_anchor_at=clock["hold_anchor_at"] or row["next_deadline_at"], appointment_at=clock["appointment_at"],
+        care=care, kept_until=clock["kept_until"], kept_at=clock["kept_at"],
+    )
+
+
+def _evidence_line(row, clock, statuses, rules, now) -> dict:
+    f = _facts_from_clock(row, clock, statuses)
+    missing = r.minimum_care(f.care, rules)
+    return {
+        "customer": row["id"], "name": row["name"], "owner": row["owner_id"], "status": f.status_key,
+        "kind": "neglected" if missing else "hold", "hold_ended": clock["hold_ends_at"], "missing_care": missing,
+    }
+
+
+def _list_candidates(rows, clocks, statuses, rules, cal, now, report) -> None:
+    if not rows:
+        return
+    decide_by = r.decision_deadline(now, rules, cal)
+    new_candidates, violations, per_team = [], [], defaultdict(int)
+    for row in rows:
+        clock = clocks[row["id"]]
+        f = _facts_from_clock(row, clock, statuses)
+        missing = r.minimum_care(f.care, rules)
+        kind = Candidate.Kind.NEGLECTED if missing else Candidate.Kind.HOLD
+        held_since = clock["hold_anchor_at"]
+        days = rules.hold_days(f.status_key)
+        rule = f"hold:{f.status_key}:{days:g}d" if days else f"hold:{f.status_key}"
+        if f.kept_until is not None and f.kept_at is not None and held_since is not None and f.kept_at >= held_since:
+            rule = f"keep:{f.status_key}"
+        evidence = {
+            "held_since": held_since.isoformat() if held_since else None,
+            "hold_ended": clock["hold_ends_at"].isoformat() if clock["hold_ends_at"] else None,
+            "days_held": round((now - held_since).total_seconds() / 86400, 1) if held_since else None,
+            "checklist": r.checklist(f, rules),
+            "missing_care": missing,
+            "care": {k: clock[k] for k in ("calls", "contacts", "interactions", "notes", "follow_ups_done", "flagged")},
+        }
+        new_candidates.append(
+            Candidate(
+                customer_id=row["id"], team_id=row["team_id"], owner_id=row["owner_id"], status_key=f.status_key, kind=kind,
+                rule=rule, rule_version=rules.version, due_at=clock["hold_ends_at"] or now, listed_at=now,
+                decide_by=decide_by, evidence=evidence,
+            )
+        )
+        if missing and row["owner_id"]:
+            violations.append(
+                Violation(user_id=row["owner_id"], customer_id=row["id"], team_id=row["team_id"], at=now,
+                          kind=Violation.Kind.NEGLECTED_CARE, detail="; ".join(missing)[:300])
+            )
+            report.neglected += 1
+        else:
+            report.candidates += 1
+        per_team[row["team_id"]] += 1
+    with transaction.atomic():
+        Candidate.objects.bulk_create(new_candidates, ignore_conflicts=True, batch_size=2000)
+        Violation.objects.bulk_create(violations, batch_size=2000)
+        Customer.objects.filter(pk__in=[x["id"] for x in rows]).update(next_deadline_at=None, next_deadline_kind=r.CANDIDATE)
+        leaders = dict(Team.objects.filter(pk__in=[t for t in per_team if t]).values_list("pk", "leader_id"))
+        for team_id, n in per_team.items():
+            if leaders.get(team_id):
+                notify(User(pk=leaders[team_id]), kind="rotation_candidates", title=f"{n} khách vào danh sách đảo",
+                       body="Quyết định giữ, đảo hay phân lại.", url="/rotation/")
+
+
+def _decisions_due(rules, now, report) -> None:
+    """Undecided past the decision time: rotate by itself where the company turned that on, else escalate."""
+    overdue = Candidate.objects.filter(state=Candidate.State.OPEN, decide_by__lte=now).select_related("customer__team")
+    if rules.auto_rotate:
+        distributors: dict[int | None, Distributor] = {}
+        for candidate in overdue.filter(kind=Candidate.Kind.HOLD).order_by("decide_by", "id")[:DECISION_BATCH]:
+            team = candidate.customer.team
+            if candidate.team_id not in distributors:
+                distributors[candidate.team_id] = Distributor(team, at=now, rules=rules)
+            decisions.rotate(candidate, by=None, auto=True, distributor=distributors[candidate.team_id], at=now)
+            report.auto_rotated += 1
+    to_escalate = list(overdue.filter(escalated_at__isnull=True).values_list("pk", flat=True)[:BATCH])
+    if to_escalate:
+        with transaction.atomic():
+            report.escalated = Candidate.objects.filter(pk__in=to_escalate, escalated_at__isnull=True).update(escalated_at=now)
+            managers = User.objects.filter(is_active=True).filter(role=Role.MANAGER) | User.objects.filter(is_active=True, is_superuser=True)
+            for manager in managers.distinct():
+                notify(manager, kind="rotation_escalated", title=f"{report.escalated} khách quá hạn quyết định đảo",
+                       body="Trưởng nhóm chưa quyết định trong thời gian quy định.", url="/rotation/?escalated=1")
