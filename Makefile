@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml scripts/find-python
 install: $(VENV)/.installed
 
 run: install
-	$(LEADPOOL) demo --port $(PORT)
+	LEADPOOL_REQUIRE_OTP=0 $(LEADPOOL) demo --port $(PORT)
 
 test: install test-sqlite test-postgres
 

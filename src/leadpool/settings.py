@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks_db",
     "chartkick.django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "leadpool.accounts",
     "leadpool.audit",
     "leadpool.customers",
@@ -68,6 +71,9 @@ INSTALLED_APPS = [
     "leadpool.reports",
     "leadpool.notify",
     "leadpool.api",
+    "leadpool.security",
+    "leadpool.ops",
+    "leadpool.webhooks",
     "leadpool.web",
 ]
 
@@ -79,10 +85,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "leadpool.security.middleware.RateLimitMiddleware",
+    "leadpool.security.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "leadpool.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "leadpool.urls"
@@ -145,14 +156,42 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+if REDIS_URL and not os.environ.get("LEADPOOL_TASK_BACKEND"):
+    # With Redis configured, tasks travel through Redis streams (django-tasks-redis) and `leadpool worker` reads them.
+    TASKS["default"] = {
+        "BACKEND": "django_tasks_redis.RedisTaskBackend",
+        "QUEUES": ["default"],
+        "OPTIONS": {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": os.environ.get("LEADPOOL_REDIS_TASK_PREFIX", "leadpool_tasks")},
+    }
 
 # --- Auth -----------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "leadpool.security.backends.ThrottledLogin",  # django-axes: refuses locked-out clients first
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Log-in throttling: 5 failures for one name from one address lock it out for 15 minutes (answer 429).
+LEADPOOL_PROXY_COUNT = env_int("LEADPOOL_PROXY_COUNT", 0)  # trusted reverse proxies in front of the web processes
+AXES_FAILURE_LIMIT = env_int("LEADPOOL_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("LEADPOOL_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = LEADPOOL_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if LEADPOOL_PROXY_COUNT else ["REMOTE_ADDR"]
+# Managers and admins sign in with a one-time password from an authenticator app (off only for the local demo).
+LEADPOOL_REQUIRE_OTP = env_bool("LEADPOOL_REQUIRE_OTP", True)
+OTP_TOTP_ISSUER = "Leadpool"
+# Per-client, per-minute budgets on public endpoints and the API (leadpool.security.ratelimits).
+LEADPOOL_RATE_LIMITS = env_bool("LEADPOOL_RATE_LIMITS", True)
+LEADPOOL_RATE_LIMIT_SCALE = float(os.environ.get("LEADPOOL_RATE_LIMIT_SCALE") or 1)
 
 # --- Language and time -----------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -196,6 +235,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("LEADPOOL_SESSION_SECONDS", 12 * 3600)
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -207,6 +248,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LEADPOOL_MAX_BODY_BYTES", 1_000_000)

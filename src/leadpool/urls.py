@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from leadpool.api.urls import api
+from leadpool.ops.health import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,5 +17,8 @@ urlpatterns = [
     path("reports/", include("leadpool.reports.urls")),
     path("notifications/", include("leadpool.notify.urls")),
     path("audit/", include("leadpool.audit.urls")),
+    path("security/", include("leadpool.security.urls")),
+    path("health", health, name="health"),
+    path("webhooks/", include("leadpool.webhooks.urls")),
     path("", include("leadpool.web.urls")),
 ]

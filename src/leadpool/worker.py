@@ -61,9 +61,11 @@ def _worker_loop(stop: threading.Event, interval: float) -> None:
 
 
 def _clock_loop(stop: threading.Event) -> None:
-    clock = Clock()
-    while not stop.wait(5):
-        clock.tick()
+    # The shared clock (one schedule row per task) so the embedded worker and any `leadpool worker`
+    # processes never enqueue the same periodic task twice; it also beats for /health.
+    from leadpool.ops.runner import default_worker_id, side_loop
+
+    side_loop(stop, "embedded-" + default_worker_id())
 
 
 def start_embedded(interval: float = 1.0) -> threading.Event:

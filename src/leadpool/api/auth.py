@@ -5,6 +5,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from leadpool.accounts.models import ApiToken
+from leadpool.security.scopes import scope_for
 
 
 class TokenAuth(HttpBearer):
@@ -15,6 +16,10 @@ class TokenAuth(HttpBearer):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         request.user = row.user
         request.api_token = row
+        # Every endpoint is scoped, whether or not it calls require_scope: <part>:read / <part>:write.
+        scope = scope_for(request.path, request.method)
+        if scope and not row.allows(scope):
+            raise HttpError(403, f"Token lacks the scope “{scope}”.")
         return row
 
 

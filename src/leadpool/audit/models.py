@@ -13,6 +13,11 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The chain covers the hash of `data`, not `data` itself, so an erasure can redact personal values
+    # from `data` (setting redacted_at, itself recorded by a later "audit.redacted" entry) without
+    # breaking the chain. An unredacted row whose data no longer matches its data_hash was altered.
+    data_hash = models.CharField(max_length=64, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -21,7 +26,13 @@ class AuditEntry(models.Model):
         ordering = ["-id"]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} by {self.actor_label}"
+
     def save(self, *args, **kwargs):
         if self.pk:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The audit page, for managers."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+]

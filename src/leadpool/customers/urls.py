@@ -1,9 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/privacy/", privacy_views.privacy_page, name="privacy"),
+    path("<int:customer_id>/privacy/withdraw/", privacy_views.withdraw_consent, name="privacy_withdraw"),
+    path("<int:customer_id>/privacy/export/", privacy_views.export_personal_data, name="privacy_export"),
+    path("<int:customer_id>/privacy/erase/", privacy_views.erase, name="privacy_erase"),
 ]
