@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from leadpool.sales.forms import StatusRulesForm
+
 from .models import Group, Project, Source, Status
 
 
@@ -27,3 +29,10 @@ class StatusAdmin(admin.ModelAdmin):
     list_display = ("label", "key", "kind", "rank", "hold_rule", "hold_days", "position")
     list_editable = ("position",)
     ordering = ("position",)
+    # Status rules (required fields, allowed moves) as checkboxes rather than raw JSON: see sales.forms.
+    form = StatusRulesForm
+    fieldsets = [
+        (None, {"fields": ["key", "label", "label_en", "kind", "rank", "position", "color"]}),
+        ("Giữ khách", {"fields": ["hold_rule", "hold_days"]}),
+        ("Quy tắc chuyển trạng thái", {"fields": ["required_fields", "allowed_next"]}),
+    ]
