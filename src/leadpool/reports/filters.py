@@ -73,7 +73,8 @@ def parse(data, scope: Scope | None = None) -> tuple[Filters, FilterForm]:
     """Filters from a query string; invalid parts fall back to defaults (the form shows why)."""
     form = FilterForm(data or None, scope=scope)
     today = local_today()
-    cleaned = form.cleaned_data if form.is_valid() else {}
+    # Valid fields still apply when another one is wrong (a team out of reach, a bad date).
+    cleaned = form.cleaned_data if form.is_bound and (form.is_valid() or True) else {}
     end = cleaned.get("end") or today
     start = cleaned.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
