@@ -76,6 +76,16 @@ def sweep(now: datetime | None = None, *, dry_run: bool = False, batch: int = BA
                 clocks[row["id"]] = Clock.objects.filter(pk=row["id"]).values().first()
         by_kind[row["next_deadline_kind"]].append(row)
 
+    # A warning found late, after its deadline has passed too (the worker was down), is skipped: act at once.
+    for warning, deadline, field_name in ((r.FIRST_CALL_WARNING, r.FIRST_CALL, "first_call_due_at"), (r.HOLD_WARNING, r.HOLD, "hold_ends_at")):
+        late = [x for x in by_kind[warning] if clocks.get(x["id"]) and clocks[x["id"]][field_name] and clocks[x["id"]][field_name] <= now]
+        if late:
+            late_ids = {x["id"] for x in late}
+            by_kind[warning] = [x for x in by_kind[warning] if x["id"] not in late_ids]
+            by_kind[deadline].extend(late)
+            if not dry_run:
+                _move_to(sorted(late_ids), field_name, deadline)
+
     statuses = {s.pk: s for s in Status.objects.all()}
     if dry_run:
         for row in by_kind[r.HOLD]:
