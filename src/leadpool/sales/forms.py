@@ -92,13 +92,14 @@ class CorrectionForm(forms.Form):
 class StatusChangeForm(forms.Form):
     """Shows exactly the fields the chosen status requires (from the status catalog)."""
 
-    to = forms.ChoiceField(label=_("Chuyển sang"))
+    to = forms.CharField(label=_("Chuyển sang"), widget=forms.Select)
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, targets: list[Status], target: Status | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.targets = {s.key: s for s in targets}
-        self.fields["to"].choices = [("", _("— chọn trạng thái —"))] + [(s.key, s.label) for s in targets]
+        self.to_choices = [("", _("— chọn trạng thái —"))] + [(s.key, s.label) for s in targets]
+        self.fields["to"].widget.choices = self.to_choices
         self.target = target
         self.specs = specs_for(target.required_fields) if target else []
         for spec in self.specs:
@@ -106,7 +107,7 @@ class StatusChangeForm(forms.Form):
         self.detail_errors: dict[str, str] = {}
 
     def clean_to(self):
-        key = self.cleaned_data["to"]
+        key = self.cleaned_data.get("to", "")
         if key not in self.targets:
             raise forms.ValidationError(_("Không thể chuyển sang trạng thái này."))
         return self.targets[key]
