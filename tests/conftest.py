@@ -1,6 +1,7 @@
 """The small shared world every test story happens in: two projects, two teams, named people."""
 
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -106,7 +107,10 @@ def run_tasks(db):
             queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
             max_tasks=None, worker_id="test", excluded_queue_names=[],
         )
-        worker.run()
+        # The test's connection lives inside the test transaction: on PostgreSQL (pooled) the worker's
+        # close_old_connections() would close it mid-transaction, so connection hygiene is skipped here.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            worker.run()
         return worker._run_tasks
 
     return _run
