@@ -52,7 +52,7 @@ def give_care():
 
     def _care(customer, *, minimum: bool = True):
         by = customer.owner
-        log_activity(customer, by=by, kind="call", call_outcome="reached", duration_seconds=95, body="Tư vấn căn 2PN, gửi bảng giá")
+        log_activity(customer, by=by, kind="call", call_outcome="reached", duration_seconds=95, body=f"Tư vấn căn 2PN cho khách #{customer.pk}, gửi bảng giá")
         if minimum:
             log_activity(customer, by=by, kind="message", body="Đã gửi tài liệu qua Zalo", channel="zalo")
             log_activity(customer, by=by, kind="call", call_outcome="reached", duration_seconds=60)

@@ -130,8 +130,8 @@ def test_cooling_off_period_ends(world, candidate, set_rules, clock):
     first = cand.owner
     decisions.rotate(cand, by=world.leader_a)
     c = fresh(cand.customer)
-    from leadpool.rotation.distribution import cooling_off_ids
     from leadpool.rotation.config import current_rules
+    from leadpool.rotation.distribution import cooling_off_ids
 
     assert first.pk in cooling_off_ids([c.pk], at=clock.now, rules=current_rules())[c.pk]
     clock.by(days=31)
@@ -242,7 +242,7 @@ def test_bulk_decisions_each_on_its_own(world, make_customer, clock, on_duty, gi
     assert len(cands) == 3
     result = decisions.decide_many(cands, action="rotate", by=world.leader_a)
     assert len(result["done"]) == 3 and not result["failed"]
-    for c, cand in zip(rows, cands, strict=False):
+    for cand in cands:
         assert fresh(cand.customer).owner != cand.owner
     result = decisions.decide_many(cands, action="rotate", by=world.leader_a)
     assert result["done"] == [] and len(result["failed"]) == 3  # already decided

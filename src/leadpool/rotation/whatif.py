@@ -45,9 +45,9 @@ def _dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _condition(rules: Rules, statuses: dict[str, int], factors: list[float], projects, cal, when: datetime, params: list) -> str:
-    """SQL that is true when a customer's hold has ended by `when` under `rules`."""
-    parts = []
+def _condition(rules: Rules, statuses: dict[str, int], factors: list[float], cal, when: datetime, params: list) -> str:
+    """SQL that is true when a customer's hold has ended by `when` under `rules`; appends its parameters in order."""
+    parts, part_params = [], []
     for key, status_id in statuses.items():
         days = rules.hold_days(key)
         if days is None:
@@ -59,17 +59,15 @@ def _condition(rules: Rules, statuses: dict[str, int], factors: list[float], pro
         )
         by_group = []
         for index, factor in enumerate(factors):
-            # Under this rule set, which factor each group index stands for is fixed by the group's projects;
-            # a customer's group index is the minimum over its projects, i.e. its most urgent project.
-            threshold = worktime.latest_start(cal, when, days * factor)
+            # A customer's group index is the minimum over its projects, i.e. its most urgent project's factor.
             by_group.append(f"WHEN {index} THEN {start} <= %s")
-            params.append(_dt(threshold))
+            part_params.append(_dt(worktime.latest_start(cal, when, days * factor)))
         parts.append(f"(c.status_id = {int(status_id)} AND (CASE COALESCE(pf.g, {factors.index(1.0)}) {' '.join(by_group)} END))")
-    if not parts:
-        return "(1 = 0)"
     kept = "(k.kept_at IS NOT NULL AND k.kept_at >= k.hold_anchor_at)"
     params.append(_dt(when))
-    return f"(c.next_deadline_kind = '{CANDIDATE}' OR ({kept} AND k.kept_until <= %s) OR (NOT {kept} AND ({' OR '.join(parts)})))"
+    params.extend(part_params)
+    holds = " OR ".join(parts) if parts else "1 = 0"
+    return f"(c.next_deadline_kind = '{CANDIDATE}' OR ({kept} AND k.kept_until <= %s) OR (NOT {kept} AND ({holds})))"
 
 
 def _neglected(rules: Rules) -> str:
@@ -104,7 +102,7 @@ def preview(draft: Rules, *, current: Rules | None = None, at: datetime | None =
         else:
             joins.append(f"LEFT JOIN (SELECT CAST(NULL AS BIGINT) AS customer_id, CAST(NULL AS INTEGER) AS g) {alias} ON 1 = 0")
         for horizon, when in (("now", at), ("week", week)):
-            cond = _condition(rules, statuses, factors, projects, cal, when, params).replace("pf.g", f"{alias}.g")
+            cond = _condition(rules, statuses, factors, cal, when, params).replace("pf.g", f"{alias}.g")
             selects.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}_{horizon}")
             if name == "draft" and horizon == "now":
                 selects.append(f"SUM(CASE WHEN {cond} AND {_neglected(rules)} THEN 1 ELSE 0 END) AS draft_neglected_now")
