@@ -49,7 +49,8 @@ class Builder:
             team=team, first_source=source, latest_source=source, first_lead_at=when, last_lead_at=when,
             created_at=when, is_test=is_test,
         )
-        Phone.objects.create(customer=c, e164=f"+8490{self.n:07d}", raw=f"090{self.n:07d}")
+        number = self.n if not Phone.objects.filter(e164=f"+8490{self.n:07d}").exists() else 1000 + Phone.objects.count()
+        Phone.objects.create(customer=c, e164=f"+8490{number:07d}", raw=f"090{number:07d}")
         Assignment.objects.create(customer=c, user=owner, team=team, started_at=when, reason=Assignment.Reason.NEW)
         self.lead(c, when=when, source=source, owner=owner, project=project, campaign=campaign, is_test=is_test,
                   phone_invalid=phone_invalid, first_call=first_call, channel=digital_channel)
@@ -65,6 +66,9 @@ class Builder:
         if project:
             lead.projects.add(project)
             c.projects.add(project)
+        if returning:  # as capture does for a known person
+            c.latest_source, c.last_lead_at = source, when
+            c.save(update_fields=["latest_source", "last_lead_at", "updated_at"])
         return lead
 
     def call(self, c, by, when, flagged=""):

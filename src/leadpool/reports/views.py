@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -199,7 +200,7 @@ def spend_page(request):
                 return redirect("reports:spend")
     qs = queries.spend_rows(filters).select_related("source", "project").order_by("-day", "source__name", "campaign")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    total = sum(qs.values_list("amount", flat=True)) if qs.count() <= 5000 else None
+    total = qs.aggregate(total=Sum("amount"))["total"] or 0
     return render(request, "reports/spend.html", _context(
         request, entry=entry, upload=upload, errors=errors, page=page, form=filter_form, filters=filters,
         total=total, querystring=filters.query(),
