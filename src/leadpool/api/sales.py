@@ -5,11 +5,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from leadpool.accounts import access
-from leadpool.customers.models import Status
+from leadpool.customers.models import Status as CustomerStatus
 from leadpool.sales import actions
 from leadpool.sales.models import Activity, FollowUp
 
@@ -144,7 +144,7 @@ def create_activity(request, customer_id: int, payload: ActivityIn):
                                             call_outcome=payload.call_outcome,
                                             duration_seconds=payload.duration_seconds,
                                             meeting_result=payload.meeting_result)
-        return 201, _activity(activity)
+        return Status(201, _activity(activity))
     fields = {"body": payload.body, "channel": payload.channel[:16], "recording_url": payload.recording_url}
     if payload.kind == Activity.Kind.CALL:
         fields.update(call_outcome=payload.call_outcome or Activity.CallOutcome.REACHED,
@@ -153,7 +153,7 @@ def create_activity(request, customer_id: int, payload: ActivityIn):
     if payload.kind == Activity.Kind.MEETING:
         fields["meeting_result"] = payload.meeting_result[:200]
     activity = actions.log_activity(customer, by=request.user, kind=payload.kind, at=_aware(payload.occurred_at), **fields)
-    return 201, _activity(activity)
+    return Status(201, _activity(activity))
 
 
 @router.get("/customers/{int:customer_id}/status-changes", response={200: list[StatusChangeOut], 404: Error},
@@ -175,7 +175,7 @@ def list_status_changes(request, customer_id: int):
 def change_status(request, customer_id: int, payload: StatusIn):
     require_scope(request, "sales:write")
     customer = _customer(request, customer_id, write=True)
-    target = Status.objects.filter(key=payload.to).first()
+    target = CustomerStatus.objects.filter(key=payload.to).first()
     if target is None:
         raise HttpError(400, f"Trạng thái không tồn tại: {payload.to}")
     try:
@@ -185,9 +185,10 @@ def change_status(request, customer_id: int, payload: StatusIn):
         detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items()) if hasattr(exc, "error_dict") \
             else "; ".join(exc.messages)
         raise HttpError(400, detail) from exc
-    return 201, {"id": change.pk, "from_status": change.from_status.key if change.from_status else None,
+    return Status(201, {"id": change.pk, "from_status": change.from_status.key if change.from_status else None,
                  "to_status": change.to_status.key, "by": request.user.username, "at": change.at,
-                 "reason": change.reason, "details": change.details, "backed_by_activity": change.backed_by_activity}
+                 "reason": change.reason, "details": change.details,
+                        "backed_by_activity": change.backed_by_activity})
 
 
 @router.get("/customers/{int:customer_id}/follow-ups", response={200: list[FollowUpOut], 404: Error},
@@ -210,4 +211,4 @@ def create_follow_up(request, customer_id: int, payload: FollowUpIn):
         raise HttpError(400, f"Loại việc không hợp lệ: {payload.kind}")
     follow_up = actions.schedule_follow_up(customer, by=request.user, due_at=_aware(payload.due_at), kind=payload.kind,
                                            note=payload.note)
-    return 201, _follow_up(follow_up)
+    return Status(201, _follow_up(follow_up))
