@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from leadpool import ratelimit
 from leadpool.intake import process
@@ -48,15 +48,15 @@ def _limit() -> int:
 
 def _rejected(request, body: bytes, message: str, status: int = 400):
     stored = store(request, channel="api", body=body, state=InboxItem.State.REJECTED, error=message, by=request.user)
-    return status, {"detail": message, "inbox_id": stored.item.pk}
+    return Status(status, {"detail": message, "inbox_id": stored.item.pk})
 
 
 def _answer(item: InboxItem, *, first: bool):
     if item.state == InboxItem.State.PROCESSED:
-        return (201 if first else 200), item.response
+        return Status(201 if first else 200, item.response)
     if item.state == InboxItem.State.REJECTED:
-        return 400, {"detail": item.error, "inbox_id": item.pk}
-    return 202, {"detail": "Đã nhận, chưa xử lý được; sẽ xử lý lại (stored, will be replayed).", "inbox_id": item.pk}
+        return Status(400, {"detail": item.error, "inbox_id": item.pk})
+    return Status(202, {"detail": "Đã nhận, chưa xử lý được; sẽ xử lý lại (stored, will be replayed).", "inbox_id": item.pk})
 
 
 @router.post(
@@ -73,7 +73,7 @@ def push_lead(request):
     require_scope(request, "leads:write")
     verdict = ratelimit.hit(f"api:leads:{request.user.pk}", limit=settings.LEADPOOL.get("API_LEADS_PER_MINUTE", 600))
     if not verdict.allowed:
-        return 429, {"detail": "Quá nhiều yêu cầu, vui lòng thử lại sau (rate limited)."}
+        return Status(429, {"detail": "Quá nhiều yêu cầu, vui lòng thử lại sau (rate limited)."})
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -19,10 +19,11 @@ def _json(value) -> str:
 class Table:
     """A model's concrete columns with their defaults prepared once; `row()` fills in the rest."""
 
-    def __init__(self, model: type[models.Model], *, now=None):
+    def __init__(self, model: type[models.Model], *, now=None, with_pk: bool = True):
         self.model = model
         self.name = model._meta.db_table
-        self.fields = list(model._meta.concrete_fields)
+        # Without the pk the database numbers the rows (nobody needs to reference them in the batch).
+        self.fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
         self.columns = [f.column for f in self.fields]
         self.position = {f.attname: i for i, f in enumerate(self.fields)}
         self.json_positions = {i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)}

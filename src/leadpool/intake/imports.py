@@ -513,7 +513,7 @@ class Importer:
         phones_t = bulk.Table(Phone, now=now)
         emails_t = bulk.Table(Email, now=now)
         leads_t = bulk.Table(Lead, now=now)
-        assign_t = bulk.Table(Assignment, now=now)
+        assign_t = bulk.Table(Assignment, now=now, with_pk=False)
         at = customers.prep_value("created_at", now)
         at_lead = leads_t.prep_value("received_at", now)
         at_phone = phones_t.prep_value("created_at", now)

@@ -55,6 +55,7 @@ def handle(item) -> dict:
     manual = item.channel == "manual"
     data = lead_input(
         item,
+        source=values["source_obj"],
         name=values["name"],
         phones=[values["phone"]] if values["phone"] else [],
         emails=[values["email"]] if values["email"] else [],
@@ -67,7 +68,6 @@ def handle(item) -> dict:
         channel=Channel.MANUAL if manual else Channel.API,
         is_test=bool(payload.get("is_test")) if not manual else False,
     )
-    data.source = values["source_obj"]
     from leadpool.intake.capture import capture
 
     return answer(capture(data, by=item.by))

@@ -94,7 +94,7 @@ def from_timestamp(value) -> datetime | None:
 def lead_input(item, *, flat: dict | None = None, **fields) -> LeadInput:
     """A LeadInput for this item: its connection's source and project unless the payload names another project."""
     config = item.config
-    source = item.source or (config.source if config else None)
+    source = fields.pop("source", None) or item.source or (config.source if config else None)
     if source is None:
         raise Malformed("Không xác định được nguồn (no source configured for this channel).")
     projects = []
