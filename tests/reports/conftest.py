@@ -14,6 +14,7 @@ All times are Asia/Ho_Chi_Minh. Team A (Lotus): sale1, sale2, sale3. Team B (Sô
 | c8       | 04/03 17:00 facebook, no project, invalid phone | sale3 | never | taken back (first call) to sale2  |
 | c9       | 20/02 09:00 facebook (outside March)| sale1           | —          | new→net                                 |
 | dup      | merged into c5 on 05/03            |                  |            |                                         |
+Rotation list: c3 listed 05/03 (A, rotated by the leader), c5 07/03 (B, kept), c8 09/03 (A, neglected care, undecided).
 (* net→appointment has no activity behind it: not an upgrade.)
 """
 
@@ -26,6 +27,7 @@ import pytest
 from leadpool.accounts.models import Attendance
 from leadpool.customers.models import Assignment, Customer, Lead, MergeRecord, Phone, Status
 from leadpool.reports.models import AdSpend
+from leadpool.rotation.models import Candidate
 from leadpool.sales.models import Activity, FollowUp, StatusChange
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -139,6 +141,15 @@ def march(world):
     dup.merged_into = c5
     dup.save()
     MergeRecord.objects.create(survivor=c5, duplicate=dup, at=at(5, 8))
+
+    # The rotation sweep's list: c3 (team A, rotated by the leader), c5 (team B, kept), c8 (team A, neglected, undecided).
+    for c, team, owner, kind, state, listed in (
+        (c3, w.team_a, w.sale1, "hold", "rotated", at(5, 9)),
+        (c5, w.team_b, w.sale4, "hold", "kept", at(7, 9)),
+        (c8, w.team_a, w.sale2, "neglected", "open", at(9, 9)),
+    ):
+        Candidate.objects.create(customer=c, team=team, owner=owner, status_key=c.status.key, kind=kind, state=state,
+                                 rule="test", due_at=listed, listed_at=listed, decide_by=at(12, 9))
 
     # Follow-ups of sale1: one on time, one done a day late, one never done.
     FollowUp.objects.create(customer=c1, owner=w.sale1, due_at=at(3, 10), done_at=at(3, 18))

@@ -141,11 +141,20 @@ def test_salesperson_effectiveness(built, march_filters):
 def test_rotation_per_team_and_week(built, march_filters):
     w = built.w
     data = queries.rotation(march_filters)
-    assert data["totals"] == {"rotation": 1, "first_call": 1, "reassign": 0}
-    assert [(r["week"], r["team_id"], r["rotation"], r["first_call"]) for r in data["weekly"]] == [
-        (date(2026, 3, 2), w.team_a.pk, 1, 1)
-    ]
-    assert queries.rotation(march_filters.with_(team_id=w.team_b.pk))["totals"]["rotation"] == 0
+    assert data["totals"] == {"rotation": 1, "first_call": 1, "reassign": 0, "candidates": 3, "neglected": 1, "kept": 1,
+                              "rotated_by_leader": 1, "reassigned": 0, "undecided": 1}
+    weekly = {(r["week"], r["team_id"]): r for r in data["weekly"]}
+    assert sorted(weekly) == sorted([(date(2026, 3, 2), w.team_a.pk), (date(2026, 3, 2), w.team_b.pk),
+                                     (date(2026, 3, 9), w.team_a.pk)])
+    a1 = weekly[(date(2026, 3, 2), w.team_a.pk)]
+    assert (a1["rotation"], a1["first_call"], a1["candidates"], a1["rotated_by_leader"]) == (1, 1, 1, 1)
+    assert weekly[(date(2026, 3, 2), w.team_b.pk)]["kept"] == 1
+    a2 = weekly[(date(2026, 3, 9), w.team_a.pk)]
+    assert (a2["candidates"], a2["neglected"], a2["undecided"]) == (1, 1, 1)
+    only_b = queries.rotation(march_filters.with_(team_id=w.team_b.pk))["totals"]
+    assert (only_b["rotation"], only_b["candidates"], only_b["kept"]) == (0, 1, 1)
+    leader_a = Scope(w.leader_a, (w.team_a.pk,), ())
+    assert queries.rotation(march_filters, leader_a)["totals"]["candidates"] == 2
 
 
 def test_data_quality(built, march_filters):

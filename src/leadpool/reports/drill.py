@@ -14,7 +14,7 @@ from leadpool.sales.models import Activity, StatusChange
 
 from .filters import Filters
 from .models import CustomerFact
-from .queries import first_call_limit, speed_leads, team_user_ids
+from .queries import first_call_limit, rotation_candidates, speed_leads, team_user_ids
 from .scope import Scope
 from .summaries import ROTATION_REASONS, STAGES, day_bounds
 from .tables import NO_CAMPAIGN
@@ -77,7 +77,17 @@ def leads_behind(user, f: Filters, scope: Scope, params) -> QuerySet:
     return qs
 
 
-PERSON_PARAMS = ("called_by", "upgraded_by", "appointment_by", "deposit_by", "booking_by", "rotated_in", "rotated_out", "rotated")
+PERSON_PARAMS = (
+    "called_by", "upgraded_by", "appointment_by", "deposit_by", "booking_by", "rotated_in", "rotated_out", "rotated", "candidate",
+)
+CANDIDATE_FILTERS = {
+    "candidates": Q(),
+    "neglected": Q(kind="neglected"),
+    "kept": Q(state="kept"),
+    "rotated_by_leader": Q(state__in=["rotated", "auto_rotated"]),
+    "reassigned": Q(state="reassigned"),
+    "undecided": Q(state="open"),
+}
 
 
 def _facts(f: Filters, scope: Scope, params) -> QuerySet:
@@ -129,10 +139,19 @@ def _person_rows(f: Filters, params) -> Q | None:
             rows = Assignment.objects.filter(user_id=uid, reason__in=ROTATION_REASONS, started_at__gte=lo, started_at__lt=hi)
         elif key == "rotated_out":
             rows = Assignment.objects.filter(user_id=uid, end_reason__in=ROTATION_REASONS, ended_at__gte=lo, ended_at__lt=hi)
+        elif key == "candidate":
+            if value not in CANDIDATE_FILTERS:
+                return Q(pk__in=[])
+            rows = rotation_candidates(f).filter(CANDIDATE_FILTERS[value])
+            team = _int(params.get("candidate_team"))
+            if team:
+                rows = rows.filter(team_id=team)
         else:  # rotated=<reason>, optionally within one team
             if value not in ROTATION_REASONS:
                 return Q(pk__in=[])
             rows = Assignment.objects.filter(reason=value, started_at__gte=lo, started_at__lt=hi)
+            if f.team_id:
+                rows = rows.filter(team_id=f.team_id)
             team = _int(params.get("rotated_team"))
             if team:
                 rows = rows.filter(team_id=team)
@@ -150,7 +169,7 @@ def customers_behind(user, f: Filters, scope: Scope, params) -> QuerySet:
             # A leader drills only into their own people's work.
             for key in PERSON_PARAMS:
                 uid = _int(params.get(key))
-                if key != "rotated" and uid is not None and uid not in scope.user_ids:
+                if key not in ("rotated", "candidate") and uid is not None and uid not in scope.user_ids:
                     return qs.none()
         return qs.filter(person)
     return qs.filter(pk__in=_facts(f, scope, params).values("customer_id"))

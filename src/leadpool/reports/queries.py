@@ -365,8 +365,34 @@ def effectiveness(f: Filters, scope: Scope | None = None) -> dict:
 # --- rotation --------------------------------------------------------------------------------------------------
 
 
-def rotation(f: Filters, scope: Scope | None = None) -> dict:
-    """Rotations, first-call takebacks and leader reassignments per team and week, from the ownership history."""
+CANDIDATE_COUNTS = {
+    "candidates": Count("pk"),
+    "neglected": Count("pk", filter=Q(kind="neglected")),
+    "kept": Count("pk", filter=Q(state="kept")),
+    "rotated_by_leader": Count("pk", filter=Q(state__in=["rotated", "auto_rotated"])),
+    "reassigned": Count("pk", filter=Q(state="reassigned")),
+    "undecided": Count("pk", filter=Q(state="open")),
+}
+ROTATION_FIGURES = (*ROTATION_REASONS, *CANDIDATE_COUNTS)
+
+
+def rotation_candidates(f: Filters, scope: Scope | None = None):
+    """Customers put on a leader's rotation list in the period (listed_at), by the rotation sweep."""
+    from leadpool.rotation.models import Candidate
+
+    lo, hi = day_bounds(f.start, f.end)
+    qs = Candidate.objects.filter(listed_at__gte=lo, listed_at__lt=hi)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    if f.project_id:
+        qs = qs.filter(customer__projects__id=f.project_id)
+    return qs
+
+
+def rotation_moves(f: Filters, scope: Scope | None = None):
+    """Changes of owner by rotation, first-call takeback or leader reassignment in the period."""
     lo, hi = day_bounds(f.start, f.end)
     qs = Assignment.objects.filter(started_at__gte=lo, started_at__lt=hi, reason__in=ROTATION_REASONS)
     if f.team_id:
@@ -375,49 +401,38 @@ def rotation(f: Filters, scope: Scope | None = None) -> dict:
         qs = qs.filter(team_id__in=scope.team_ids)
     if f.project_id:
         qs = qs.filter(customer__projects__id=f.project_id)
-    counts = {reason: Count("pk", filter=Q(reason=reason)) for reason in ROTATION_REASONS}
-    weekly = list(
-        qs.annotate(week=TruncWeek("started_at", tzinfo=local_zone()))
-        .values("week", "team_id")
-        .annotate(**counts)
-        .order_by("week", "team_id")
+    return qs
+
+
+def rotation(f: Filters, scope: Scope | None = None) -> dict:
+    """Per team and per week: candidates listed and what leaders decided, neglected care, and the owner changes."""
+    tz = local_zone()
+    moves = rotation_moves(f, scope)
+    candidates = rotation_candidates(f, scope)
+    move_counts = {reason: Count("pk", filter=Q(reason=reason)) for reason in ROTATION_REASONS}
+    weekly: dict = defaultdict(lambda: dict.fromkeys(ROTATION_FIGURES, 0))
+    per_team: dict = defaultdict(lambda: dict.fromkeys(ROTATION_FIGURES, 0))
+    sources = (
+        (moves, "started_at", move_counts),
+        (candidates, "listed_at", CANDIDATE_COUNTS),
     )
-    per_team = list(qs.values("team_id").annotate(**counts).order_by("team_id"))
-    tnames = _names(Team, [r["team_id"] for r in per_team])
-    for r in weekly + per_team:
-        r["team"] = tnames.get(r["team_id"], "—")
-        if "week" in r and hasattr(r["week"], "date"):
-            r["week"] = r["week"].date()
-    totals = qs.aggregate(**counts)
-    extra = rotation_app_figures(f, scope)
-    return {"weekly": weekly, "per_team": per_team, "totals": totals, "candidates": extra}
-
-
-def rotation_app_figures(f: Filters, scope: Scope | None) -> dict | None:
-    """Candidates, decisions and neglected care from the rotation app, once it keeps them."""
-    from django.apps import apps
-
-    try:
-        candidate = apps.get_model("rotation", "Candidate")
-    except LookupError:
-        return None
-    field_names = {fld.name for fld in candidate._meta.get_fields()}
-    time_field = next((n for n in ("created_at", "raised_at", "at") if n in field_names), None)
-    if time_field is None:
-        return None
-    lo, hi = day_bounds(f.start, f.end)
-    qs = candidate.objects.filter(**{f"{time_field}__gte": lo, f"{time_field}__lt": hi})
-    if "team" in field_names:
-        if f.team_id:
-            qs = qs.filter(team_id=f.team_id)
-        if scope is not None and scope.team_ids is not None:
-            qs = qs.filter(team_id__in=scope.team_ids)
-    figures = {"candidates": qs.count()}
-    if "neglected" in field_names:
-        figures["neglected"] = qs.filter(neglected=True).count()
-    if "decision" in field_names:
-        figures["decisions"] = dict(qs.exclude(decision="").values_list("decision").annotate(n=Count("pk")).order_by())
-    return figures
+    for qs, time_field, counts in sources:
+        for r in qs.annotate(week=TruncWeek(time_field, tzinfo=tz)).values("week", "team_id").annotate(**counts).order_by():
+            week = r["week"].date() if hasattr(r["week"], "date") else r["week"]
+            for key in counts:
+                weekly[(week, r["team_id"])][key] += r[key]
+                per_team[r["team_id"]][key] += r[key]
+    tnames = _names(Team, [t for t in per_team])
+    weekly_rows = [
+        {"week": week, "team_id": team, "team": tnames.get(team, "—"), **figures}
+        for (week, team), figures in sorted(weekly.items(), key=lambda kv: (kv[0][0], tnames.get(kv[0][1], "")))
+    ]
+    team_rows = [
+        {"team_id": team, "team": tnames.get(team, "—"), **figures}
+        for team, figures in sorted(per_team.items(), key=lambda kv: tnames.get(kv[0], ""))
+    ]
+    totals = {key: sum(r[key] for r in team_rows) for key in ROTATION_FIGURES}
+    return {"weekly": weekly_rows, "per_team": team_rows, "totals": totals}
 
 
 # --- data quality ------------------------------------------------------------------------------------------------

@@ -297,15 +297,22 @@ def build_people(f: Filters, scope: Scope) -> Page:
 
 def build_rotation(f: Filters, scope: Scope) -> Page:
     data = queries.rotation(f, scope)
-    cols = [Column("rotation", _("Đảo khách")), Column("first_call", _("Thu hồi vì không gọi")), Column("reassign", _("Trưởng nhóm chỉ định"))]
+    cols = [
+        Column("candidates", _("Đến hạn đảo")), Column("neglected", _("Chăm sóc chưa đủ")), Column("kept", _("Giữ lại")),
+        Column("rotated_by_leader", _("Quyết định đảo")), Column("reassigned", _("Phân lại")), Column("undecided", _("Chờ quyết định")),
+        Column("rotation", _("Lượt đảo khách")), Column("first_call", _("Thu hồi vì không gọi")), Column("reassign", _("Lượt chỉ định")),
+    ]
+    moves = ("rotation", "first_call", "reassign")
 
     def link(row: dict, key: str):
-        if key not in ("rotation", "first_call", "reassign"):
-            return None
         g = f
         if row.get("week"):
             g = f.with_(start=max(f.start, row["week"]), end=min(f.end, date.fromordinal(row["week"].toordinal() + 6)))
-        return customers_url(g, rotated=key, rotated_team=row.get("team_id"))
+        if key in moves:
+            return customers_url(g, rotated=key, rotated_team=row.get("team_id"))
+        if key in queries.CANDIDATE_COUNTS:
+            return customers_url(g, candidate=key, candidate_team=row.get("team_id"))
+        return None
 
     tables = [
         Table("per_team", _("Theo đội"), [Column("team", _("Đội"), "text"), *cols], data["per_team"], link),
@@ -313,22 +320,19 @@ def build_rotation(f: Filters, scope: Scope) -> Page:
               data["weekly"], link),
     ]
     weeks = sorted({r["week"] for r in data["weekly"]})
-    chart = Chart("LineChart", _("Đảo khách theo tuần"), [
+    chart = Chart("LineChart", _("Theo tuần"), [
         {"name": label, "data": [[w.isoformat(), sum(r[key] for r in data["weekly"] if r["week"] == w)] for w in weeks]}
-        for key, label in (("rotation", str(_("Đảo khách"))), ("first_call", str(_("Thu hồi vì không gọi"))),
-                           ("reassign", str(_("Trưởng nhóm chỉ định"))))
+        for key, label in (("candidates", str(_("Đến hạn đảo"))), ("neglected", str(_("Chăm sóc chưa đủ"))),
+                           ("rotation", str(_("Lượt đảo khách"))), ("first_call", str(_("Thu hồi vì không gọi"))))
     ])
-    notes = []
-    extra = data["candidates"]
-    cards = []
-    if extra:
-        cards.append((str(_("Khách đến hạn đảo")), fmt(extra.get("candidates"), "int"), None))
-        if "neglected" in extra:
-            cards.append((str(_("Chăm sóc không đủ")), fmt(extra["neglected"], "int"), None))
-        for decision, n in (extra.get("decisions") or {}).items():
-            cards.append((str(decision), fmt(n, "int"), None))
-    else:
-        notes.append(str(_("Số khách đến hạn, quyết định và chăm sóc không đủ sẽ hiện khi phần Đảo khách lưu danh sách ứng viên.")))
+    t = data["totals"]
+    cards = [
+        (str(_("Đến hạn đảo")), fmt(t["candidates"], "int"), customers_url(f, candidate="candidates")),
+        (str(_("Chăm sóc chưa đủ")), fmt(t["neglected"], "int"), customers_url(f, candidate="neglected")),
+        (str(_("Chờ quyết định")), fmt(t["undecided"], "int"), customers_url(f, candidate="undecided")),
+        (str(_("Thu hồi vì không gọi")), fmt(t["first_call"], "int"), customers_url(f, rotated="first_call")),
+    ]
+    notes = [str(_("Khách đến hạn tính theo ngày vào danh sách đảo; lượt đảo, thu hồi và chỉ định tính theo ngày đổi người phụ trách."))]
     return Page("rotation", str(_("Thống kê đảo khách")), tables, [chart], notes, cards)
 
 
