@@ -31,6 +31,7 @@ from leadpool.rotation.models import Candidate
 from leadpool.sales.models import Activity, FollowUp, StatusChange
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MARCH_DAY = date(2026, 3, 1)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
