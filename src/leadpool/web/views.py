@@ -23,16 +23,26 @@ def home(request):
 def manifest(request):
     return JsonResponse(
         {
+            "id": "/",
             "name": "Leadpool",
             "short_name": "Leadpool",
+            "description": "Khách hàng của tôi: gọi nhanh, ghi chép, chăm sóc đúng hẹn.",
             "start_url": "/",
+            "scope": "/",
             "display": "standalone",
+            "orientation": "portrait",
             "background_color": "#f5f6f8",
             "theme_color": "#0d6efd",
             "lang": "vi",
             "icons": [
-                {"src": static("leadpool/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-                {"src": static("leadpool/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {"src": static("leadpool/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+                {"src": static("leadpool/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+                {"src": static("leadpool/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            ],
+            "shortcuts": [
+                {"name": "Việc hôm nay", "url": "/"},
+                {"name": "Đừng quên", "url": "/sales/dont-forget/"},
+                {"name": "Thông báo", "url": "/notifications/"},
             ],
         },
         content_type="application/manifest+json",
