@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from ninja import Router, Schema, Status
 
@@ -42,6 +44,10 @@ class Accepted(Schema):
     inbox_id: int
 
 
+def _per_minute() -> int:
+    return int(os.environ.get("LEADPOOL_API_LEADS_PER_MINUTE") or settings.LEADPOOL.get("API_LEADS_PER_MINUTE", 600))
+
+
 def _limit() -> int:
     return settings.LEADPOOL.get("MAX_API_LEAD_BYTES", 64_000)
 
@@ -71,7 +77,7 @@ def _answer(item: InboxItem, *, first: bool):
 )
 def push_lead(request):
     require_scope(request, "leads:write")
-    verdict = ratelimit.hit(f"api:leads:{request.user.pk}", limit=settings.LEADPOOL.get("API_LEADS_PER_MINUTE", 600))
+    verdict = ratelimit.hit(f"api:leads:{request.user.pk}", limit=_per_minute())
     if not verdict.allowed:
         return Status(429, {"detail": "Quá nhiều yêu cầu, vui lòng thử lại sau (rate limited)."})
     try:

@@ -48,7 +48,7 @@ from leadpool.rotation import distribution
 from . import bulk
 from .fields import guess_mapping, status_for_relationship
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10_000
 INVALID_SAMPLE = 100
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 ERR_NO_CONTACT = "Thiếu số điện thoại và e-mail"
@@ -273,51 +273,65 @@ class Importer:
             self._projects[text] = project.pk if project else None
         return self._projects[text]
 
-    def _parse(self, number: int, row: list, headers: list[str], cols: dict) -> _Row:
-        width = len(headers)
+    def _prepare(self, headers: list[str], cols: dict) -> None:
+        """Column positions worked out once per file, so each row costs only its own values."""
+        self._headers = [h or f"col{i + 1}" for i, h in enumerate(headers)]
+        self._width = len(headers)
+        self._single = {name: idx for name, idx in cols.items() if name not in ("phone", "email")}
+        self._phone_idx = cols.get("phone", [])
+        self._email_idx = cols.get("email", [])
+        mapped = {i for idx in cols.values() for i in idx}
+        self._answer_idx = [i for i in range(self._width) if i not in mapped]
+        self._default_projects = (
+            [self.project.pk] if self.project is not None
+            else [self.source.default_project_id] if self.source.default_project_id else []
+        )
+
+    def _get(self, row: list, name: str) -> str:
+        for i in self._single.get(name, ()):
+            if i < len(row):
+                value = row[i]
+                if value is not None and value != "":
+                    return _text(value)
+        return ""
+
+    def _parse(self, number: int, row: list) -> _Row:
+        headers = self._headers
         raw = {}
-        for i, value in enumerate(row[:width]):
-            if value not in (None, ""):
-                raw[headers[i] or f"col{i + 1}"] = value if isinstance(value, (int, float, str)) else str(value)
-
-        def get(name: str) -> str:
-            for i in cols.get(name, ()):
-                if i < len(row) and row[i] not in (None, ""):
-                    return _text(row[i])
-            return ""
-
+        for i, value in enumerate(row[: self._width]):
+            if value is not None and value != "":
+                raw[headers[i]] = value if isinstance(value, (int, float, str)) else str(value)
         phones, errors = [], []
-        for i in cols.get("phone", ()):
+        for i in self._phone_idx:
             value = row[i] if i < len(row) else None
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
             e164, kind, error = phone(value)
             if e164:
-                if e164 not in (p[0] for p in phones):
+                if all(p[0] != e164 for p in phones):
                     phones.append((e164, _text(value)[:40], kind))
             else:
                 errors.append(f"{_text(value)[:30]}: {error}")
         emails = []
-        for i in cols.get("email", ()):
+        for i in self._email_idx:
             value = row[i] if i < len(row) else None
             if value:
                 email = normalize_email(str(value))
                 if email and email not in emails:
                     emails.append(email)
-        name, key = _name(get("name"))
+        get = self._get
+        name, key = _name(get(row, "name"))
         projects = []
-        project_text = get("project")
+        project_text = get(row, "project")
         if project_text:
             pid = self._project_id(project_text)
             if pid:
                 projects.append(pid)
-        if not projects and self.project is not None:
-            projects.append(self.project.pk)
-        if not projects and self.source.default_project_id:
-            projects.append(self.source.default_project_id)
-        mapped = {i for idx in cols.values() for i in idx}
-        answers = {headers[i]: raw[headers[i]] for i in range(width) if i not in mapped and headers[i] in raw}
-        relationship = get("relationship")
+        if not projects:
+            projects = self._default_projects
+        answers = {headers[i]: raw[headers[i]] for i in self._answer_idx if headers[i] in raw}
+        relationship = get(row, "relationship")
+        note, address = get(row, "note"), get(row, "address")
         return _Row(
             number=number,
             name=name,
@@ -326,10 +340,10 @@ class Importer:
             emails=emails,
             projects=projects,
             status=status_for_relationship(relationship) if relationship else None,
-            group=get("group"),
-            external_id=get("external_id")[:120],
-            campaign=get("campaign")[:200],
-            note="; ".join(filter(None, [get("note"), get("address")])),
+            group=get(row, "group"),
+            external_id=get(row, "external_id")[:120],
+            campaign=get(row, "campaign")[:200],
+            note=f"{note}; {address}" if note and address else note or address,
             raw=raw,
             answers=answers,
             phone_error="; ".join(errors)[:120],
@@ -348,14 +362,14 @@ class Importer:
                 headers = reader.headers
                 if writer:
                     writer.writerow(["dòng", "lý do", *headers])
-                cols = self._columns(headers)
+                self._prepare(headers, self._columns(headers))
                 batch: list[_Row] = []
                 number = 1
                 for row in reader:
                     number += 1
-                    if not any(v not in (None, "") for v in row):
+                    if not any(v is not None and v != "" for v in row):
                         continue
-                    parsed = self._parse(number, row, headers, cols)
+                    parsed = self._parse(number, row)
                     self.outcome.rows += 1
                     if not parsed.phones and not parsed.emails:
                         reason = parsed.phone_error or ERR_NO_CONTACT
