@@ -100,7 +100,7 @@ def test_ranking_explanation_for_an_assignment(world, listed, login):
     c = listed(1)[0]
     page = login(world.leader_a).get(f"/rotation/customers/{c.pk}/")
     html = page.content.decode()
-    assert page.status_code == 200 and "table-success" in html and "Chuyên cần" in html
+    assert page.status_code == 200 and "chosen" in html and "chuyên cần" in html
     assert login(world.leader_b).get(f"/rotation/customers/{c.pk}/").status_code == 404
 
 

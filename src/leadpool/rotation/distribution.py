@@ -103,6 +103,7 @@ def figures(team: Team, *, at: datetime, rules: Rules, cal: Calendar) -> list[ra
             ranking.Person(
                 user_id=u.pk,
                 name=str(u),
+                username=u.username,
                 active=m.active and u.is_active,
                 checked_in=u.pk in checked_in,
                 attendance_days=attended.get(u.pk, 0),

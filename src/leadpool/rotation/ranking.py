@@ -19,6 +19,7 @@ NEUTRAL = 0.5
 class Person:
     user_id: int
     name: str = ""
+    username: str = ""
     active: bool = True
     checked_in: bool = True
     attendance_days: int = 0  # days checked in over the last 30 days
@@ -59,6 +60,7 @@ class Choice:
                 {
                     "user": s.person.user_id,
                     "name": s.person.name,
+                    "username": s.person.username,
                     "score": round(s.score, 3),
                     "parts": {k: round(v, 3) for k, v in s.parts.items()},
                     "open": s.person.open_customers,

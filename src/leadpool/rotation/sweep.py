@@ -1,11 +1,12 @@
 """The periodic sweep: reads only the customers whose stored deadline is due and acts on them in sets."""
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.tasks import task
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .models import Candidate, Clock, DeadlineWarning, Violation
 
 logger = logging.getLogger("leadpool.rotation")
 BATCH = 20_000
+SWEEP_LOCK = 7_311_005
 DECISION_BATCH = 500
 
 
@@ -56,6 +58,12 @@ def due_rows(now: datetime, batch: int = BATCH) -> list[dict]:
 def sweep(now: datetime | None = None, *, dry_run: bool = False, batch: int = BATCH) -> Report:
     """One pass. Idempotent: what it handles moves its deadline on, so a second pass finds nothing new."""
     now = now or timezone.now()
+    with transaction.atomic():
+        _lock_sweep()
+        return _sweep(now, dry_run=dry_run, batch=batch)
+
+
+def _sweep(now: datetime, *, dry_run: bool, batch: int) -> Report:
     rules = config.current_rules()
     cal = config.calendar()
     report = Report()
@@ -173,7 +181,11 @@ def _reclaim(rows, rules, cal, now, report) -> None:
             continue
         if customer.team_id not in distributors:
             distributors[customer.team_id] = Distributor(customer.team, at=now, rules=rules, cal=cal)
-        decisions.reclaim_first_call(customer, at=now, rules=rules, distributor=distributors[customer.team_id])
+        try:
+            decisions.reclaim_first_call(customer, at=now, rules=rules, distributor=distributors[customer.team_id])
+        except Exception:  # one broken customer must not stop every later sweep
+            logger.exception("first-call reclaim failed for customer %s", customer.pk)
+            continue
         report.reclaimed += 1
 
 
@@ -204,6 +216,8 @@ def _list_candidates(rows, clocks, statuses, rules, cal, now, report) -> None:
     if not rows:
         return
     decide_by = r.decision_deadline(now, rules, cal)
+    adapt = connection.ops.adapt_datetimefield_value
+    listed_at, decide_at = adapt(now), adapt(decide_by)
     new_candidates, violations, per_team = [], [], defaultdict(int)
     for row in rows:
         clock = clocks[row["id"]]
@@ -224,30 +238,67 @@ def _list_candidates(rows, clocks, statuses, rules, cal, now, report) -> None:
             "care": {k: clock[k] for k in ("calls", "contacts", "interactions", "notes", "follow_ups_done", "flagged")},
         }
         new_candidates.append(
-            Candidate(
-                customer_id=row["id"], team_id=row["team_id"], owner_id=row["owner_id"], status_key=f.status_key, kind=kind,
-                rule=rule, rule_version=rules.version, due_at=clock["hold_ends_at"] or now, listed_at=now,
-                decide_by=decide_by, evidence=evidence,
-            )
+            (row["id"], row["team_id"], row["owner_id"], f.status_key, kind, Candidate.State.OPEN, rule, rules.version,
+             adapt(clock["hold_ends_at"] or now), listed_at, decide_at, json.dumps(evidence, ensure_ascii=False), "")
         )
         if missing and row["owner_id"]:
             violations.append(
-                Violation(user_id=row["owner_id"], customer_id=row["id"], team_id=row["team_id"], at=now,
-                          kind=Violation.Kind.NEGLECTED_CARE, detail="; ".join(missing)[:300])
+                (row["owner_id"], row["id"], row["team_id"], Violation.Kind.NEGLECTED_CARE, listed_at, "; ".join(missing)[:300])
             )
             report.neglected += 1
         else:
             report.candidates += 1
         per_team[row["team_id"]] += 1
     with transaction.atomic():
-        Candidate.objects.bulk_create(new_candidates, ignore_conflicts=True, batch_size=2000)
-        Violation.objects.bulk_create(violations, batch_size=2000)
+        _insert(Candidate, CANDIDATE_COLUMNS, new_candidates, skip_conflicts=True)
+        _insert(Violation, VIOLATION_COLUMNS, violations)
         Customer.objects.filter(pk__in=[x["id"] for x in rows]).update(next_deadline_at=None, next_deadline_kind=r.CANDIDATE)
         leaders = dict(Team.objects.filter(pk__in=[t for t in per_team if t]).values_list("pk", "leader_id"))
         for team_id, n in per_team.items():
             if leaders.get(team_id):
                 notify(User(pk=leaders[team_id]), kind="rotation_candidates", title=f"{n} khách vào danh sách đảo",
                        body="Quyết định giữ, đảo hay phân lại.", url="/rotation/")
+
+
+CANDIDATE_COLUMNS = (
+    "customer_id", "team_id", "owner_id", "status_key", "kind", "state", "rule", "rule_version", "due_at", "listed_at",
+    "decide_by", "evidence", "decision_reason",
+)
+
+
+VIOLATION_COLUMNS = ("user_id", "customer_id", "team_id", "kind", "at", "detail")
+PG_TYPES = {
+    "customer_id": "bigint", "team_id": "bigint", "owner_id": "bigint", "user_id": "bigint", "rule_version": "integer",
+    "due_at": "timestamptz", "listed_at": "timestamptz", "decide_by": "timestamptz", "at": "timestamptz", "evidence": "text",
+}
+
+
+def _insert(model, columns: tuple, values: list[tuple], *, skip_conflicts: bool = False) -> None:
+    """Many rows in one statement: unnest(arrays) on PostgreSQL, one prepared statement on SQLite.
+
+    bulk_create spends ~0.3 ms a row on model objects we do not need; with skip_conflicts a customer
+    already listed is skipped, never doubled.
+    """
+    if not values:
+        return
+    table = model._meta.db_table
+    names = ", ".join(columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{PG_TYPES.get(c, 'text')}[]" for c in columns)
+            picked = ", ".join(f"u.{c}::jsonb" if c == "evidence" else f"u.{c}" for c in columns)
+            sql = f"INSERT INTO {table} ({names}) SELECT {picked} FROM unnest({arrays}) AS u({names})"
+            cur.execute(sql + (" ON CONFLICT DO NOTHING" if skip_conflicts else ""), [list(col) for col in zip(*values, strict=True)])
+        else:
+            marks = ", ".join("%s" for _ in columns)
+            cur.executemany(f"INSERT {'OR IGNORE ' if skip_conflicts else ''}INTO {table} ({names}) VALUES ({marks})", values)
+
+
+def _lock_sweep() -> None:
+    """One sweep at a time (PostgreSQL): two workers never list or reclaim the same customer twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
 
 
 def _decisions_due(rules, now, report) -> None:
@@ -259,7 +310,11 @@ def _decisions_due(rules, now, report) -> None:
             team = candidate.customer.team
             if candidate.team_id not in distributors:
                 distributors[candidate.team_id] = Distributor(team, at=now, rules=rules)
-            decisions.rotate(candidate, by=None, auto=True, distributor=distributors[candidate.team_id], at=now)
+            try:
+                decisions.rotate(candidate, by=None, auto=True, distributor=distributors[candidate.team_id], at=now)
+            except Exception:
+                logger.exception("auto-rotation failed for candidate %s", candidate.pk)
+                continue
             report.auto_rotated += 1
     to_escalate = list(overdue.filter(escalated_at__isnull=True).values_list("pk", flat=True)[:BATCH])
     if to_escalate:
