@@ -253,3 +253,19 @@ def test_returning_customer_goes_to_current_owner(world, make_customer, on_duty)
     first = make_customer("0912345678").customer
     again = make_customer("0912345678").customer
     assert again.pk == first.pk and fresh(again).owner == first.owner
+
+
+def test_returning_customer_goes_through_the_ranking_once_the_hold_has_run_out(world, candidate, clock):
+    cand = candidate()
+    c = fresh(cand.customer)
+    user, why, keeps = distribution.owner_for_returning(c)
+    assert not keeps and user not in (None, cand.owner) and why["method"] == "ranking"
+
+
+def test_returning_customer_stays_with_owner_while_the_hold_runs(world, make_customer, clock, on_duty, give_care, into):
+    on_duty()
+    c = make_customer().customer
+    give_care(c)
+    c = into(c, "in_care")
+    user, why, keeps = distribution.owner_for_returning(c)
+    assert keeps and user == c.owner

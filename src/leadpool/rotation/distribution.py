@@ -170,3 +170,22 @@ def choose_owner(team: Team | None, *, customer=None, exclude: set[int] | None =
     None means the customer waits in the team's pool until someone eligible checks in.
     """
     return Distributor(team, at=at).choose(customer.pk if customer is not None else None, exclude=exclude)
+
+
+def owner_for_returning(customer: Customer, *, at: datetime | None = None):
+    """Who gets a returning customer: its owner while their hold runs, otherwise the ranking (never someone cooling off).
+
+    Returns (user or None, explanation, keeps_owner). intake calls this when a known person registers again.
+    """
+    from .models import Candidate, Clock
+
+    at = at or timezone.now()
+    if customer.owner_id is not None:
+        listed = Candidate.objects.filter(customer=customer, state=Candidate.State.OPEN).exists()
+        ends = Clock.objects.filter(pk=customer.pk).values_list("hold_ends_at", flat=True).first()
+        if not listed and (ends is None or ends > at):
+            return customer.owner, {"method": "returning", "chosen": customer.owner_id, "why": "Người giữ hiện tại còn thời gian giữ"}, True
+    distributor = Distributor(customer.team, at=at)
+    exclude = {customer.owner_id} if customer.owner_id else set()
+    user, why = distributor.choose(customer.pk, exclude=exclude)
+    return user, why, False

@@ -8,6 +8,7 @@ MENU = [
     ("home", "Việc hôm nay", None),
     ("customers:list", "Khách hàng", None),
     ("rotation:candidates", "Đảo khách", {"leader", "manager"}),
+    ("rotation:mine", "Đảo vào / ra", {"sales"}),
     ("intake:inbox", "Hộp nhận lead", {"marketing", "manager"}),
     ("intake:import", "Nhập file", {"marketing", "manager"}),
     ("reports:index", "Báo cáo", {"leader", "manager", "marketing"}),
