@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import http_ece
 import httpx
-import respx
 import responses
+import respx
 from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult

@@ -9,7 +9,31 @@ from .models import Activity, FollowUp
 from .status_fields import FIELDS, clean_details, parse_duration, parse_local_datetime, specs_for
 
 
-class CallForm(forms.Form):
+class Styled:
+    """Bootstrap classes on every widget, so templates can render fields with `as_widget`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if css not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class CallForm(Styled, forms.Form):
     call_outcome = forms.ChoiceField(
         label=_("Kết quả"), choices=Activity.CallOutcome.choices, widget=forms.RadioSelect, initial="reached"
     )
@@ -41,11 +65,11 @@ class CallForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(Styled, forms.Form):
     body = forms.CharField(label=_("Ghi chú"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MessageForm(forms.Form):
+class MessageForm(Styled, forms.Form):
     CHANNELS = [("zalo", "Zalo"), ("sms", "SMS"), ("messenger", "Messenger"), ("email", "E-mail"), ("other", _("Khác"))]
     channel = forms.ChoiceField(label=_("Kênh"), choices=CHANNELS, initial="zalo")
     body = forms.CharField(label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -55,7 +79,7 @@ def _when_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Styled, forms.Form):
     due_at = forms.CharField(label=_("Khi nào"), widget=_when_widget())
     kind = forms.ChoiceField(label=_("Việc"), choices=FollowUp.Kind.choices, initial="call")
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
@@ -67,13 +91,13 @@ class FollowUpForm(forms.Form):
         return value
 
 
-class MeetingResultForm(forms.Form):
+class MeetingResultForm(Styled, forms.Form):
     result = forms.CharField(label=_("Kết quả buổi gặp"), max_length=200,
                              widget=forms.TextInput(attrs={"placeholder": _("Khách ưng căn B12, về bàn với vợ")}))
     body = forms.CharField(label=_("Ghi chú"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Styled, forms.Form):
     body = forms.CharField(label=_("Đính chính"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     call_outcome = forms.ChoiceField(label=_("Kết quả đúng"), choices=[("", "—"), *Activity.CallOutcome.choices],
                                      required=False)
@@ -89,7 +113,7 @@ class CorrectionForm(forms.Form):
         return seconds
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(Styled, forms.Form):
     """Shows exactly the fields the chosen status requires (from the status catalog)."""
 
     to = forms.CharField(label=_("Chuyển sang"), widget=forms.Select)
@@ -104,6 +128,7 @@ class StatusChangeForm(forms.Form):
         self.specs = specs_for(target.required_fields) if target else []
         for spec in self.specs:
             self.fields[spec.name] = _field_for(spec)
+        self.style()
         self.detail_errors: dict[str, str] = {}
 
     def clean_to(self):

@@ -44,3 +44,38 @@ def detail_value(value, name: str = "") -> str:
     if spec and spec.kind == "money" and text.isdigit():
         return f"{int(text):,}".replace(",", ".") + " ₫"
     return text
+
+
+def _short(minutes: int) -> str:
+    """The live timers' format (app.js): 12′ under two hours, 3h05 under a day, 2d 4h beyond."""
+    if minutes < 120:
+        return f"{minutes}′"
+    if minutes < 1440:
+        return f"{minutes // 60}h{minutes % 60:02d}"
+    return f"{minutes // 1440}d {(minutes % 1440) // 60}h"
+
+
+@register.filter
+def since(value, now=None) -> str:
+    if not value:
+        return ""
+    now = now or timezone.now()
+    return _short(max(0, int((now - value).total_seconds() // 60)))
+
+
+@register.filter
+def until(value, now=None) -> str:
+    if not value:
+        return ""
+    now = now or timezone.now()
+    minutes = int((value - now).total_seconds() // 60)
+    return ("−" if minutes < 0 else "") + _short(abs(minutes))
+
+
+@register.filter
+def gap(start, end) -> str:
+    """Time between two moments, e.g. a lead's arrival and its first call."""
+    if not start or not end:
+        return ""
+    return duration(max(0, int((end - start).total_seconds()))) if (end - start).total_seconds() < 3600 \
+        else _short(int((end - start).total_seconds() // 60))
