@@ -57,10 +57,12 @@ def _profile(customer: Customer, user) -> dict:
 
 @login_required
 def compare(request, customer_id: int, other_id: int):
-    if not _may_review(request.user):
-        raise PermissionDenied(_("Chỉ trưởng nhóm và quản lý gộp hồ sơ."))
+    # Out of reach answers 404 first, so ids cannot be probed through this page.
     first = access.customer_or_404(request.user, customer_id)
     second = access.customer_or_404(request.user, other_id)
+    if not _may_review(request.user):
+        messages.error(request, _("Chỉ trưởng nhóm và quản lý gộp hồ sơ."))
+        return redirect("customers:detail", first.pk)
     if first.pk == second.pk:
         messages.error(request, _("Hai hồ sơ là một."))
         return redirect("customers:duplicates")
