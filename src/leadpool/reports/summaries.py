@@ -11,21 +11,19 @@ the previous run, and the customers changed since then; `rebuild()` (nightly) re
 also catches late edits to old rows (a follow-up closed days later, a customer moved to another team).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from leadpool.customers.models import Assignment, Customer, Lead, Status
-from leadpool.sales.models import Activity, FollowUp, StatusChange
+from leadpool.sales.models import Activity, StatusChange
 
-from .models import SummaryState, UserDay
+from .models import SummaryState
 
 ROTATION_REASONS = (Assignment.Reason.ROTATION, Assignment.Reason.FIRST_CALL, Assignment.Reason.REASSIGN)
 STAGES = ("net", "appointment", "deposit", "booking")
@@ -72,6 +70,11 @@ def _earliest(a: str, b: str) -> str:
     return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {a} < {b} THEN {a} ELSE {b} END)"
 
 
+def _FENCE() -> str:  # noqa: N802 - reads as SQL
+    """Keeps the planner from inlining a subquery whose columns are used several times (and so re-running it)."""
+    return "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+
+
 def _param_time(value: datetime):
     """SQLite compares the stored UTC text; give it the same shape."""
     if connection.vendor == "postgresql":
@@ -108,6 +111,7 @@ def rebuild_lead_days(start: date | None = None, end: date | None = None) -> int
                        c.team_id, l.is_test, l.is_returning, l.phone_invalid_reason
                 FROM customers_lead l JOIN customers_customer c ON c.id = l.customer_id
                 {where}
+                {_FENCE()}
             ) x
             GROUP BY d, source_id, campaign, project_id, team_id
             """,
@@ -177,7 +181,9 @@ def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
                        {left} AS left_funnel
                 FROM customers_customer c JOIN customers_status cs ON cs.id = c.status_id
                 WHERE c.merged_into_id IS NULL {where_changed}
+                {_FENCE()}
             ) z
+            {_FENCE()}
         ) y LEFT JOIN customers_lead fl ON fl.id = y.first_lead_id
     """
     with transaction.atomic(), connection.cursor() as cur:
@@ -189,49 +195,64 @@ def rebuild_customer_facts(changed_since: datetime | None = None) -> int:
 # --- UserDay -------------------------------------------------------------------------------------------
 
 
-def _grouped(qs, user_field: str, time_field: str, lo, hi, name: str, out: dict) -> None:
-    tz = local_zone()
-    rows = (
-        qs.filter(**{f"{time_field}__gte": lo, f"{time_field}__lt": hi, f"{user_field}__isnull": False})
-        .annotate(d=TruncDate(time_field, tzinfo=tz))
-        .values_list(user_field, "d")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for user_id, day, n in rows:
-        out[(day, user_id)][name] += n
+USER_DAY_FIELDS = (
+    "calls", "follow_ups_due", "follow_ups_on_time", "upgrades", "appointments", "deposits", "bookings",
+    "rotated_in", "rotated_out", "first_call_violations", "attended",
+)
+
+
+def _user_day_parts(lo, hi, start: date, end: date, now) -> list[tuple[str, str, str, str, list]]:
+    """(figure, FROM … WHERE …, day column, user column, params) for every figure of UserDay."""
+    rotation = ", ".join(f"'{r}'" for r in ROTATION_REASONS)
+    span = [_param_time(lo), _param_time(hi)]
+    due = "sales_followup f WHERE f.cancelled_at IS NULL AND f.owner_id IS NOT NULL AND f.due_at <= %s AND f.due_at >= %s AND f.due_at < %s"
+    moves = "sales_statuschange sc JOIN customers_status ts ON ts.id = sc.to_status_id"
+    parts = [
+        ("calls", "sales_activity a WHERE a.kind = 'call' AND a.flagged = '' AND a.author_id IS NOT NULL"
+                  " AND a.occurred_at >= %s AND a.occurred_at < %s", "a.occurred_at", "a.author_id", span),
+        ("follow_ups_due", due, "f.due_at", "f.owner_id", [_param_time(now), *span]),
+        ("follow_ups_on_time", due + f" AND f.done_at IS NOT NULL AND {_day_sql('f.done_at')} <= {_day_sql('f.due_at')}",
+         "f.due_at", "f.owner_id", [_param_time(now), *span]),
+        ("upgrades", f"{moves} JOIN customers_status fs ON fs.id = sc.from_status_id WHERE sc.backed_by_activity"
+                     " AND fs.rank IS NOT NULL AND ts.rank > fs.rank AND sc.by_id IS NOT NULL AND sc.at >= %s AND sc.at < %s",
+         "sc.at", "sc.by_id", span),
+    ]
+    for key, name in (("appointment", "appointments"), ("deposit", "deposits"), ("booking", "bookings")):
+        parts.append((name, f"{moves} WHERE ts.key = '{key}' AND sc.by_id IS NOT NULL AND sc.at >= %s AND sc.at < %s",
+                      "sc.at", "sc.by_id", span))
+    parts += [
+        ("rotated_in", f"customers_assignment s WHERE s.reason IN ({rotation}) AND s.user_id IS NOT NULL"
+                       " AND s.started_at >= %s AND s.started_at < %s", "s.started_at", "s.user_id", span),
+        ("rotated_out", f"customers_assignment s WHERE s.end_reason IN ({rotation}) AND s.user_id IS NOT NULL"
+                        " AND s.ended_at >= %s AND s.ended_at < %s", "s.ended_at", "s.user_id", span),
+        ("first_call_violations", "customers_assignment s WHERE s.end_reason = 'first_call' AND s.user_id IS NOT NULL"
+                                  " AND s.ended_at >= %s AND s.ended_at < %s", "s.ended_at", "s.user_id", span),
+    ]
+    return parts
 
 
 def rebuild_user_days(start: date, end: date) -> int:
+    """Recount each person's work for local days start..end in one set-based statement."""
     lo, hi = day_bounds(start, end)
-    out: dict = defaultdict(lambda: defaultdict(int))
-    _grouped(Activity.objects.filter(kind=Activity.Kind.CALL, flagged=""), "author_id", "occurred_at", lo, hi, "calls", out)
-    due = FollowUp.objects.filter(cancelled_at__isnull=True, due_at__lte=timezone.now())
-    _grouped(due, "owner_id", "due_at", lo, hi, "follow_ups_due", out)
-    tz = local_zone()
-    on_time = due.annotate(due_day=TruncDate("due_at", tzinfo=tz), done_day=TruncDate("done_at", tzinfo=tz)).filter(
-        done_at__isnull=False, done_day__lte=F("due_day")
+    selects, params = [], []
+    for name, source, day_col, user_col, part_params in _user_day_parts(lo, hi, start, end, timezone.now()):
+        figures = ", ".join(f"{1 if f == name else 0} AS {f}" for f in USER_DAY_FIELDS)
+        selects.append(f"SELECT {_day_sql(day_col)} AS d, {user_col} AS u, {figures} FROM {source}")
+        params += part_params
+    figures = ", ".join(f"{1 if f == 'attended' else 0} AS {f}" for f in USER_DAY_FIELDS)
+    selects.append(f"SELECT t.day AS d, t.user_id AS u, {figures} FROM accounts_attendance t WHERE t.day >= %s AND t.day <= %s")
+    params += [start, end]
+    columns = ", ".join(USER_DAY_FIELDS)
+    sums = ", ".join(f"SUM({f})" for f in USER_DAY_FIELDS)
+    sql = (
+        f"INSERT INTO reports_userday (day, user_id, {columns}) SELECT d, u, {sums} FROM ("
+        + " UNION ALL ".join(selects)
+        + ") x GROUP BY d, u"
     )
-    _grouped(on_time, "owner_id", "due_at", lo, hi, "follow_ups_on_time", out)
-    upgrades = StatusChange.objects.filter(
-        backed_by_activity=True, from_status__rank__isnull=False, to_status__rank__gt=F("from_status__rank")
-    )
-    _grouped(upgrades, "by_id", "at", lo, hi, "upgrades", out)
-    for key, name in (("appointment", "appointments"), ("deposit", "deposits"), ("booking", "bookings")):
-        _grouped(StatusChange.objects.filter(to_status__key=key), "by_id", "at", lo, hi, name, out)
-    _grouped(Assignment.objects.filter(reason__in=ROTATION_REASONS), "user_id", "started_at", lo, hi, "rotated_in", out)
-    _grouped(Assignment.objects.filter(end_reason__in=ROTATION_REASONS), "user_id", "ended_at", lo, hi, "rotated_out", out)
-    _grouped(Assignment.objects.filter(end_reason=Assignment.Reason.FIRST_CALL), "user_id", "ended_at", lo, hi,
-             "first_call_violations", out)
-    from leadpool.accounts.models import Attendance
-
-    for user_id, day in Attendance.objects.filter(day__gte=start, day__lte=end).values_list("user_id", "day"):
-        out[(day, user_id)]["attended"] += 1
-    rows = [UserDay(day=day, user_id=user_id, **figures) for (day, user_id), figures in out.items()]
-    with transaction.atomic():
-        UserDay.objects.filter(day__gte=start, day__lte=end).delete()
-        UserDay.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM reports_userday WHERE day >= %s AND day <= %s", [start, end])
+        cur.execute(sql, params)
+        return cur.rowcount
 
 
 # --- the periodic work ------------------------------------------------------------------------------------
