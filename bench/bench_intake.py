@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -187,12 +186,11 @@ def dedup(ctx) -> list[dict]:
     import csv
     from itertools import combinations
 
+    from bench import intake_data
     from leadpool.customers import matching
     from leadpool.customers.models import Lead, Source
     from leadpool.intake.imports import Importer
     from leadpool.intake.models import DuplicateCandidate
-
-    from bench import intake_data
 
     people = 2_000 if ctx.quick else 20_000
     data, truth, typos = intake_data.dedup_set(people)
