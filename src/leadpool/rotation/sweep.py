@@ -47,12 +47,25 @@ def sweep_task() -> dict:
     return sweep().as_dict()
 
 
-def due_rows(now: datetime, batch: int = BATCH) -> list[dict]:
-    return list(
+CLOCK_FIELDS = (
+    "hold_anchor_at", "hold_ends_at", "first_call_due_at", "appointment_at", "calls", "contacts", "interactions", "notes",
+    "follow_ups_done", "follow_up_scheduled", "contacts_after_appointment", "flagged", "kept_until", "kept_at", "rule_version",
+)
+
+
+def due_rows(now: datetime, batch: int = BATCH) -> tuple[list[dict], dict[int, dict | None]]:
+    """The due customers with their clocks, in one indexed read (the clock joined, never a list of ids)."""
+    joined = [f"rotation_clock__{f}" for f in CLOCK_FIELDS]
+    rows = list(
         Customer.objects.filter(next_deadline_at__lte=now, next_deadline_kind__in=r.SWEPT_KINDS, merged_into__isnull=True)
         .order_by("next_deadline_at")
-        .values("id", "name", "owner_id", "team_id", "status_id", "next_deadline_kind", "next_deadline_at")[:batch]
+        .values("id", "name", "owner_id", "team_id", "status_id", "next_deadline_kind", "next_deadline_at", *joined)[:batch]
     )
+    clocks: dict[int, dict | None] = {}
+    for row in rows:
+        clock = {f: row.pop(f"rotation_clock__{f}") for f in CLOCK_FIELDS}
+        clocks[row["id"]] = clock if clock["rule_version"] is not None else None
+    return rows, clocks
 
 
 def sweep(now: datetime | None = None, *, dry_run: bool = False, batch: int = BATCH) -> Report:
@@ -67,9 +80,8 @@ def _sweep(now: datetime, *, dry_run: bool, batch: int) -> Report:
     rules = config.current_rules()
     cal = config.calendar()
     report = Report()
-    rows = due_rows(now, batch)
+    rows, clocks = due_rows(now, batch)
     by_kind: dict[str, list[dict]] = defaultdict(list)
-    clocks = {c["customer_id"]: c for c in Clock.objects.filter(customer_id__in=[x["id"] for x in rows]).values()}
     for row in rows:
         clock = clocks.get(row["id"])
         if clock is None or clock["rule_version"] != rules.version:
@@ -250,9 +262,12 @@ def _list_candidates(rows, clocks, statuses, rules, cal, now, report) -> None:
             report.candidates += 1
         per_team[row["team_id"]] += 1
     with transaction.atomic():
-        _insert(Candidate, CANDIDATE_COLUMNS, new_candidates, skip_conflicts=True)
+        if connection.vendor == "postgresql":
+            _pg_list(new_candidates)
+        else:
+            _insert(Candidate, CANDIDATE_COLUMNS, new_candidates, skip_conflicts=True)
+            Customer.objects.filter(pk__in=[x["id"] for x in rows]).update(next_deadline_at=None, next_deadline_kind=r.CANDIDATE)
         _insert(Violation, VIOLATION_COLUMNS, violations)
-        Customer.objects.filter(pk__in=[x["id"] for x in rows]).update(next_deadline_at=None, next_deadline_kind=r.CANDIDATE)
         leaders = dict(Team.objects.filter(pk__in=[t for t in per_team if t]).values_list("pk", "leader_id"))
         for team_id, n in per_team.items():
             if leaders.get(team_id):
@@ -292,6 +307,32 @@ def _insert(model, columns: tuple, values: list[tuple], *, skip_conflicts: bool 
         else:
             marks = ", ".join("%s" for _ in columns)
             cur.executemany(f"INSERT {'OR IGNORE ' if skip_conflicts else ''}INTO {table} ({names}) VALUES ({marks})", values)
+
+
+def _pg_list(values: list[tuple]) -> None:
+    """COPY the new candidates into a scratch table, then insert them and park their customers, set-based.
+
+    COPY is the cheapest way in (no 10,000-element parameter lists to render and parse); the insert skips
+    a customer already listed; the customers' update joins the scratch table instead of a list of ids.
+    """
+    names = ", ".join(CANDIDATE_COLUMNS)
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE rotation_new_candidates ("
+            + ", ".join(f"{c} {PG_TYPES.get(c, 'text')}" for c in CANDIDATE_COLUMNS)
+            + ") ON COMMIT DROP"
+        )
+        with cur.cursor.copy(f"COPY rotation_new_candidates ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        picked = ", ".join(f"{c}::jsonb" if c == "evidence" else c for c in CANDIDATE_COLUMNS)
+        cur.execute(f"INSERT INTO {Candidate._meta.db_table} ({names}) SELECT {picked} FROM rotation_new_candidates ON CONFLICT DO NOTHING")
+        cur.execute(
+            f"UPDATE {Customer._meta.db_table} AS c SET next_deadline_at = NULL, next_deadline_kind = %s "
+            "FROM rotation_new_candidates n WHERE c.id = n.customer_id",
+            [r.CANDIDATE],
+        )
+        cur.execute("DROP TABLE rotation_new_candidates")
 
 
 def _lock_sweep() -> None:
