@@ -5,6 +5,8 @@ Full: 1,000,000 customers, 3,000,000 leads, 10,000,000 activities over two years
 CTE), the summaries are rebuilt as the nightly task does, then each dashboard is opened as a manager.
 """
 
+import os
+import re
 import statistics
 import time
 from datetime import UTC, timedelta
@@ -59,6 +61,7 @@ def _insert(model, n: int, exprs: dict[str, str], base=None, source: str | None 
     else:
         prefix, from_clause = "", source
     sql = f"{prefix}INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} {from_clause}"
+    sql = re.sub(r"%(?!s)", "%%", sql)  # the modulo operator, next to parameter placeholders
     with connection.cursor() as cur:
         cur.execute(sql, params)
 
@@ -239,7 +242,7 @@ def run(ctx) -> list[dict]:
     from leadpool.reports.filters import Filters
     from leadpool.reports.tables import BUILDERS
 
-    n = 50_000 if ctx.quick else 1_000_000
+    n = int(os.environ.get("LEADPOOL_BENCH_REPORTS_CUSTOMERS") or (50_000 if ctx.quick else 1_000_000))
     rows: list[dict] = []
     data = generate(ctx, n)
     rows.append({"name": f"generate {n:,} customers, {3 * n:,} leads, {10 * n:,} activities", "value": data["seconds"],

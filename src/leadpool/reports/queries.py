@@ -81,6 +81,7 @@ def _clean(row: dict) -> dict:
 
 
 def leads(f: Filters, scope: Scope | None = None) -> dict:
+    """Two passes over the summary (per day; per source × campaign × project), the rest added up here."""
     qs = lead_days(f, scope)
     per_day = {r["day"]: _clean(r) for r in qs.values("day").annotate(**_LEAD_SUMS).order_by("day")}
     days = []
@@ -88,18 +89,27 @@ def leads(f: Filters, scope: Scope | None = None) -> dict:
     while day <= f.end:  # every day shows, quiet ones as zero
         days.append(per_day.get(day, {"day": day, "leads": 0, "new": 0, "returning": 0}))
         day += timedelta(days=1)
-    by_source = [_clean(r) for r in qs.values("source_id").annotate(**_LEAD_SUMS).order_by("-leads")]
+    combos = [_clean(r) for r in qs.values("source_id", "campaign", "project_id").annotate(**_LEAD_SUMS).order_by()]
+
+    def rollup(keys: tuple[str, ...]) -> list[dict]:
+        out: dict = {}
+        for r in combos:
+            key = tuple(r[k] for k in keys)
+            row = out.setdefault(key, {**dict(zip(keys, key, strict=True)), "leads": 0, "new": 0, "returning": 0})
+            for k in ("leads", "new", "returning"):
+                row[k] += r[k]
+        return sorted(out.values(), key=lambda r: (-r["leads"], *(str(r[k]) for k in keys)))
+
+    by_source = rollup(("source_id",))
+    by_campaign = rollup(("source_id", "campaign"))
+    by_project = rollup(("project_id",))
     names = _names(Source, [r["source_id"] for r in by_source])
-    for r in by_source:
+    for r in by_source + by_campaign:
         r["source"] = names.get(r["source_id"], "—")
-    by_campaign = [_clean(r) for r in qs.values("source_id", "campaign").annotate(**_LEAD_SUMS).order_by("-leads")]
-    for r in by_campaign:
-        r["source"] = names.get(r["source_id"], "—")
-    by_project = [_clean(r) for r in qs.values("project_id").annotate(**_LEAD_SUMS).order_by("-leads")]
     pnames = _names(Project, [r["project_id"] for r in by_project])
     for r in by_project:
         r["project"] = pnames.get(r["project_id"], "")
-    total = _clean(qs.aggregate(**_LEAD_SUMS))
+    total = {k: sum(r[k] for r in combos) for k in ("leads", "new", "returning")}
     return {"per_day": days, "by_source": by_source, "by_campaign": by_campaign, "by_project": by_project, "total": total}
 
 
@@ -230,6 +240,13 @@ class Percentile(Aggregate):
         super().__init__(expression, q=float(q), output_field=DurationField(), **extra)
 
 
+def _sort_memory() -> None:
+    """Percentiles sort every lead of the period: give this transaction room to sort in memory, not on disk."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '64MB'")
+
+
 def first_call_limit() -> int:
     return int(settings.LEADPOOL.get("FIRST_CALL_MINUTES", 30))
 
@@ -283,6 +300,7 @@ def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = No
     people: dict[int, dict] = {}
     teams: dict[int, dict] = {}
     if connection.vendor == "postgresql":
+        _sort_memory()
         aggregates = dict(
             n=Count("pk"), called=Count("first_call_at"), within=Count("pk", filter=within_q),
             median=Percentile(delta, 0.5, filter=Q(first_call_at__isnull=False)),
