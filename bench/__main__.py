@@ -125,33 +125,48 @@ def fmt(value) -> str:
     return str(value)
 
 
+def _sections(text: str) -> dict[str, str]:
+    """The document's per-module sections, keyed by their heading."""
+    sections, current, lines = {}, None, []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if current:
+                sections[current] = "\n".join(lines).rstrip() + "\n"
+            current, lines = line[3:].strip(), [line]
+        elif current:
+            lines.append(line)
+    if current:
+        sections[current] = "\n".join(lines).rstrip() + "\n"
+    return sections
+
+
 def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
+    """Rewrite the sections of the modules that ran; keep the others as they were."""
     mode = "quick (`make bench-quick`)" if quick else "full (`make bench`)"
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Written by `python -m bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — mode: {mode}.",
-        "",
-        f"Machine: {machine()}.",
-        "",
-        "Each module ran in its own process against a fresh database. Targets come from the issues.",
-        "",
-    ]
+    stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {mode}"
+    sections = _sections(DOC.read_text()) if DOC.exists() else {}
     for module, per_db in results.items():
-        lines += [f"## {module.removeprefix('bench_')}", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
+        name = module.removeprefix("bench_")
+        lines = [f"## {name}", "", f"Run {stamp}.", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
         for vendor, rows in per_db.items():
             for row in rows:
                 ok = {True: "yes", False: "**no**", None: "—"}.get(row.get("ok"), "—")
                 lines.append(
                     f"| {row['name']} | {vendor} | {fmt(row.get('value'))} | {row.get('unit', '')} | {row.get('target', '')} | {ok} | {row.get('note', '')} |"
                 )
-        lines.append("")
+        sections[name] = "\n".join(lines) + "\n"
+    head = [
+        "# Benchmarks",
+        "",
+        "Written by `python -m bench` (`make bench` for the full sizes, `make bench-quick` for small ones).",
+        "Each module runs in its own process against a fresh database; targets come from the issues.",
+        "Each section says when and in which mode it last ran.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+    ]
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    if only and DOC.exists():
-        # A partial run keeps the other sections of the document as they were.
-        old = DOC.read_text()
-        DOC.with_suffix(".previous.md").write_text(old)
-    DOC.write_text("\n".join(lines) + "\n")
+    DOC.write_text("\n".join(head) + "\n".join(sections[k] + "\n" for k in sorted(sections)))
     print(f"wrote {DOC}", file=sys.stderr)
 
 
