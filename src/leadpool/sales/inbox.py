@@ -1,7 +1,8 @@
 """My customers, by urgency: not yet called, follow-ups due, hold deadline soonest, then the rest.
 
-The order is computed in SQL over the owner's customers only (their owner index), so the page stays
-fast whatever the size of the whole customer table.
+Each of the owner's customers' clocks is read in one query (through the owner index, so the size of the
+whole customer table does not matter); the ranking itself is the pure sales.urgency, and only the page
+shown is then loaded in full.
 """
 
 from dataclasses import dataclass
@@ -10,12 +11,9 @@ from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
-    Count,
     DateTimeField,
-    F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -26,20 +24,20 @@ from django.utils import timezone
 
 from leadpool.accounts import access
 from leadpool.customers import search
-from leadpool.customers.models import Lead
+from leadpool.customers.models import Customer, Lead
 
 from .actions import end_of_local_day
 from .models import FollowUp
+from .urgency import BUCKETS, DUE, HOLD, REST, UNCALLED, Facts, rank, tally  # noqa: F401
 
-UNCALLED, DUE, HOLD, REST = 0, 1, 2, 3
-BUCKETS = {UNCALLED: "uncalled", DUE: "due", HOLD: "hold", REST: "rest"}
 VIEWS = {"uncalled": UNCALLED, "due": DUE, "hold": HOLD, "rest": REST}
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+FACTS = ("pk", "waiting_since", "next_follow_up", "next_deadline_at", "last_contact_at", "created_at", "dont_forget")
 
 
-def annotate_urgency(qs: QuerySet, now: datetime) -> QuerySet:
-    """Add waiting_since, next_follow_up, bucket and sort_at to a customer queryset."""
-    # A lead is waiting for its first call when no call answered it and nobody has been in touch since it came.
+def _clocks(qs: QuerySet) -> QuerySet:
+    """Add waiting_since (oldest unanswered lead) and next_follow_up (earliest open follow-up)."""
+    # A lead waits for its first call when no call answered it and nobody has been in touch since it came.
     waiting = (
         Lead.objects.filter(customer=OuterRef("pk"), first_call_at__isnull=True)
         .filter(received_at__gt=Coalesce(OuterRef("last_contact_at"), Value(EPOCH)))
@@ -51,26 +49,22 @@ def annotate_urgency(qs: QuerySet, now: datetime) -> QuerySet:
         .order_by("due_at")
         .values("due_at")[:1]
     )
-    tomorrow = end_of_local_day(now)
-    qs = qs.annotate(
+    return qs.annotate(
         waiting_since=Subquery(waiting, output_field=DateTimeField()),
         next_follow_up=Subquery(next_follow_up, output_field=DateTimeField()),
     )
-    return qs.annotate(
+
+
+def annotate_urgency(qs: QuerySet, now: datetime) -> QuerySet:
+    """The same buckets as urgency.classify, in SQL, for grouped figures (a leader's team overview)."""
+    return _clocks(qs).annotate(
         bucket=Case(
             When(waiting_since__isnull=False, then=Value(UNCALLED)),
-            When(next_follow_up__lt=tomorrow, then=Value(DUE)),
+            When(next_follow_up__lt=end_of_local_day(now), then=Value(DUE)),
             When(next_deadline_at__isnull=False, then=Value(HOLD)),
             default=Value(REST),
             output_field=IntegerField(),
-        ),
-        sort_at=Case(
-            When(bucket=UNCALLED, then=F("waiting_since")),
-            When(bucket=DUE, then=F("next_follow_up")),
-            When(bucket=HOLD, then=F("next_deadline_at")),
-            default=Coalesce("last_contact_at", "created_at"),
-            output_field=DateTimeField(),
-        ),
+        )
     )
 
 
@@ -96,41 +90,45 @@ def owned(viewer, owner) -> QuerySet:
     return access.customers_for(viewer).filter(owner=owner)
 
 
-def customers(viewer, owner, filters: Filters, now: datetime | None = None) -> QuerySet:
+@dataclass
+class Inbox:
+    counts: dict[str, int]
+    ranked: list[tuple[int, Facts]]  # after the view (bucket tab) filter
+
+    def page(self, number: int, size: int) -> tuple[list, bool]:
+        """One page of customers in urgency order, with what a card needs, plus whether more follow."""
+        number = max(1, number)
+        chosen = self.ranked[(number - 1) * size : number * size]
+        by_pk = {
+            c.pk: c
+            for c in Customer.objects.filter(pk__in=[f.pk for _b, f in chosen])
+            .select_related("status", "latest_source")
+            .prefetch_related("phones", "projects")
+        }
+        rows = []
+        for bucket, facts in chosen:
+            customer = by_pk.get(facts.pk)
+            if customer is None:  # merged away between the two reads
+                continue
+            customer.bucket = bucket
+            customer.waiting_since = facts.waiting_since
+            customer.next_follow_up = facts.next_follow_up
+            rows.append(customer)
+        return rows, len(self.ranked) > number * size
+
+
+def build(viewer, owner, filters: Filters, now: datetime | None = None) -> Inbox:
+    """Read every customer's clocks in one query (the owner's customers only), rank them in Python."""
     now = now or timezone.now()
     qs = search.filter_customers(
         owned(viewer, owner), q=filters.q or None, status=filters.status or None,
         project=filters.project or None, source=filters.source or None,
     )
+    all_facts = [Facts._make(row) for row in _clocks(qs).order_by().values_list(*FACTS)]
+    ranked = rank(all_facts, end_of_local_day(now))
+    counts = tally(ranked)
     if filters.view == "dont_forget":
-        qs = qs.filter(dont_forget=True)
-    qs = annotate_urgency(qs, now)
-    if filters.view in VIEWS:
-        qs = qs.filter(bucket=VIEWS[filters.view])
-    return qs
-
-
-def counts(viewer, owner, filters: Filters, now: datetime | None = None) -> dict[str, int]:
-    """How many customers sit in each bucket (and are flagged Đừng quên), in one query."""
-    base = customers(viewer, owner, Filters(q=filters.q, project=filters.project, status=filters.status,
-                                            source=filters.source), now)
-    totals = base.aggregate(
-        uncalled=Count("pk", filter=Q(bucket=UNCALLED)),
-        due=Count("pk", filter=Q(bucket=DUE)),
-        hold=Count("pk", filter=Q(bucket=HOLD)),
-        rest=Count("pk", filter=Q(bucket=REST)),
-        dont_forget=Count("pk", filter=Q(dont_forget=True)),
-    )
-    totals["all"] = totals["uncalled"] + totals["due"] + totals["hold"] + totals["rest"]
-    return totals
-
-
-def page(qs: QuerySet, number: int, size: int) -> tuple[list, bool]:
-    """One page in urgency order, with the rows a card needs; no COUNT query (the bucket totals give it)."""
-    number = max(1, number)
-    rows = list(
-        qs.select_related("status", "latest_source")
-        .prefetch_related("phones", "projects")
-        .order_by("bucket", "sort_at", "pk")[(number - 1) * size : number * size + 1]
-    )
-    return rows[:size], len(rows) > size
+        ranked = [(b, f) for b, f in ranked if f.dont_forget]
+    elif filters.view in VIEWS:
+        ranked = [(b, f) for b, f in ranked if b == VIEWS[filters.view]]
+    return Inbox(counts=counts, ranked=ranked)

@@ -69,8 +69,8 @@ def inbox_view(request):
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
-    qs = inbox.customers(request.user, member, filters, now)
-    rows, has_next = inbox.page(qs, number, PAGE_SIZE)
+    box = inbox.build(request.user, member, filters, now)
+    rows, has_next = box.page(number, PAGE_SIZE)
     full = access.may_see_full_phone(request.user, None)
     cards = []
     for customer in rows:
@@ -82,7 +82,7 @@ def inbox_view(request):
             "phone_shown": (format_phone(phones[0].e164) if full else mask_phone(phones[0].e164)) if phones else "",
             "overdue": customer.next_follow_up is not None and customer.next_follow_up < now,
         })
-    counts = inbox.counts(request.user, member, filters, now)
+    counts = box.counts
     member_query = f"&member={member.pk}" if member.pk != request.user.pk else ""
     context = {
         "member": member,
@@ -151,14 +151,23 @@ def _back(request):
 def _team_figures(viewer, member_ids: list[int], now) -> dict[int, dict]:
     """Per member: open customers, not yet called, follow-ups due, Đừng quên — one grouped query."""
     qs = inbox.annotate_urgency(access.customers_for(viewer).filter(owner_id__in=member_ids), now)
-    rows = qs.values("owner_id").annotate(
-        total=Count("pk"),
+    # Grouped by the bucket itself, so each customer's clocks are computed once.
+    rows = qs.values("owner_id", "bucket").annotate(
+        n=Count("pk"),
         open=Count("pk", filter=Q(status__kind=Status.Kind.OPEN)),
-        uncalled=Count("pk", filter=Q(bucket=inbox.UNCALLED)),
-        due=Count("pk", filter=Q(bucket=inbox.DUE)),
         dont_forget=Count("pk", filter=Q(dont_forget=True)),
     ).order_by()
-    return {row["owner_id"]: row for row in rows}
+    figures: dict[int, dict] = {}
+    for row in rows:
+        person = figures.setdefault(row["owner_id"], {"total": 0, "open": 0, "uncalled": 0, "due": 0, "dont_forget": 0})
+        person["total"] += row["n"]
+        person["open"] += row["open"]
+        person["dont_forget"] += row["dont_forget"]
+        if row["bucket"] == inbox.UNCALLED:
+            person["uncalled"] += row["n"]
+        elif row["bucket"] == inbox.DUE:
+            person["due"] += row["n"]
+    return figures
 
 
 @login_required
