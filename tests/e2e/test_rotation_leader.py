@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from leadpool.customers.models import Customer, Status
@@ -24,6 +25,17 @@ def _candidates(world, make_customer, n=3):
     # The hold runs out: the sweep lists them (a later "now" stands in for three working days passing).
     sweep.sweep(now=timezone.now() + timedelta(days=10))
     return list(Candidate.objects.filter(state="open").select_related("customer", "owner").order_by("id"))
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db):
+    """The live server's tests flush every table: seed the catalogs, rule set and calendar again, as the migrations do."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("leadpool.customers.migrations.0003_default_catalogs").load(apps, None)
+    import_module("leadpool.rotation.migrations.0002_defaults").load(apps, None)
 
 
 def test_leader_keeps_rotates_and_reassigns(world, make_customer, live_server, phone_context, sign_in, shoot):
@@ -74,4 +86,27 @@ def test_leader_keeps_rotates_and_reassigns(world, make_customer, live_server, p
     shoot(page, "why-this-person")
     page.goto(f"{live_server.url}/rotation/")
     page.wait_for_selector(".empty-state")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_manager_previews_a_rule_change_before_saving(world, make_customer, live_server, desk_context, sign_in, shoot):
+    from leadpool.rotation.models import RuleSet
+
+    _candidates(world, make_customer, n=2)
+    make_customer(name="Khách mới tinh")
+    page = desk_context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, world.manager, world.password)
+    page.goto(f"{live_server.url}/rotation/rules/")
+    page.wait_for_selector("#whatif-table")
+    page.fill("#id_hold_in_care", "1")
+    page.click("#preview-btn")
+    page.wait_for_selector("#whatif-table tfoot .draft-week")
+    shoot(page, "what-if")
+    assert RuleSet.objects.count() == 1
+    page.fill("#id_note", "Rút ngắn thời gian giữ khi đẩy hàng")
+    page.click("#save-btn")
+    page.wait_for_selector("text=Đã lưu quy định phiên bản v2")
+    assert RuleSet.current().version == 2 and RuleSet.current().statuses["in_care"]["hold_days"] == 1
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -121,7 +121,7 @@ def preview(draft: Rules, *, current: Rules | None = None, at: datetime | None =
         raw = cur.fetchall()
     team_names = dict(Team.objects.values_list("pk", "name"))
     owner_ids = [row[1] for row in raw]
-    owners = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)}
+    owners = {u.pk: str(u) if str(u) == u.username else f"{u} ({u.username})" for u in User.objects.filter(pk__in=owner_ids)}
     result = Preview(at=at)
     by_team: dict = {}
     for team_id, owner_id, open_n, cur_now, cur_week, dr_now, dr_neg, dr_week in raw:
