@@ -202,9 +202,19 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         customer.projects.add(*projects)
 
     owner = customer.owner
-    if created or owner is None:
+    keeps_owner = owner is not None and not created
+    handover = None
+    if keeps_owner and hasattr(distribution, "owner_for_returning"):
+        # SPEC 13: a returning customer stays with its owner only while the hold runs.
+        chosen, handover, keeps_owner = distribution.owner_for_returning(customer, at=now)
+        if not keeps_owner:
+            owner = chosen
+    if created or customer.owner is None or not keeps_owner:
         team = customer.team or distribution.team_for(projects, data.source)
-        owner, why = distribution.choose_owner(team, customer=customer, at=now)
+        if handover is not None:
+            why = handover
+        else:
+            owner, why = distribution.choose_owner(team, customer=customer, at=now)
         reason = Assignment.Reason.NEW if created else Assignment.Reason.RETURNING
         if owner is None:
             reason = Assignment.Reason.POOL
@@ -214,8 +224,8 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         if owner is not None:
             notify(
                 owner,
-                kind="customer.assigned",
-                title=f"Khách mới: {customer.name or customer.pk}",
+                kind="customer.assigned" if created else "customer.returning",
+                title=f"{'Khách mới' if created else 'Khách quay lại'}: {customer.name or customer.pk}",
                 body=f"Từ {data.source.name}" + (f" · {data.campaign}" if data.campaign else ""),
                 url=f"/customers/{customer.pk}/",
                 customer=customer,
