@@ -39,7 +39,9 @@ class Table:
         out = []
         for row in self.rows:
             out.append([
-                {"text": fmt(row.get(c.key), c.kind), "kind": c.kind, "link": self.link(row, c.key) if self.link else None}
+                {"text": fmt(row.get(c.key), c.kind), "kind": c.kind,
+                 # a zero leads to an empty list: not worth a link
+                 "link": self.link(row, c.key) if self.link and row.get(c.key) not in (0, None) else None}
                 for c in self.columns
             ])
         return out

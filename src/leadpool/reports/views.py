@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,8 @@ def _context(request, **extra) -> dict:
 def index(request):
     user = request.user
     if user.role == Role.SALES and not user.is_manager:
-        return redirect("reports:me")
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:me") + (f"?{query}" if query else ""))
     return render(request, "reports/index.html", _context(request, cards=_links(user)))
 
 
@@ -131,7 +133,7 @@ def me(request):
     figures = next((r for r in work["rows"] if r["user_id"] == user.pk), None)
     return render(request, "reports/me.html", _context(
         request, form=form, filters=filters, speed=mine, limit=speed["limit"], figures=figures,
-        kpi=targets.progress_for(user),
+        kpi=targets.progress_for(user, filters.end),
     ))
 
 
