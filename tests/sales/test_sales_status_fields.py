@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadpool.sales.status_fields import (
@@ -57,6 +57,7 @@ def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=600), st.integers(min_value=0, max_value=59))
 def test_minutes_and_seconds_round_trip(minutes, seconds):
     assert parse_duration(f"{minutes}:{seconds:02d}") == minutes * 60 + seconds

@@ -19,7 +19,11 @@ def build(customer: Customer, *, viewer=None, limit: int = 200) -> list[Entry]:
     entries: list[Entry] = []
     owner_since = customer.owner_since
     fold = viewer is not None and viewer.pk == customer.owner_id and owner_since is not None
-    for lead in customer.leads.select_related("source").prefetch_related("projects")[:limit]:
+    # The customer page has the leads prefetched already: reuse them rather than read them twice.
+    prefetched = getattr(customer, "_prefetched_objects_cache", {}).get("leads")
+    leads = list(prefetched)[:limit] if prefetched is not None else \
+        customer.leads.select_related("source").prefetch_related("projects")[:limit]
+    for lead in leads:
         entries.append(Entry(lead.received_at, "lead", lead))
     for act in Activity.objects.filter(customer=customer).select_related("author")[:limit]:
         folded = fold and act.occurred_at < owner_since and act.author_id != viewer.pk
