@@ -66,7 +66,26 @@ def test_health_reports_database_worker_and_queue(db, client):
     assert client.get("/health").json()["worker"]["ok"] is False
 
 
-def test_worker_command_runs_queued_tasks_and_beats(transactional_db, tmp_path):
+@pytest.fixture
+def beat_in_main_thread(monkeypatch):
+    """SQLite's shared in-memory test database refuses writes from a second thread ("table is locked")."""
+    import threading
+
+    from leadpool.ops import runner
+
+    if connection.vendor != "sqlite":
+        return
+
+    def start(worker_id, *, run_clock=True, every=5.0, tasks_run=lambda: 0):
+        runner.beat(worker_id, tasks_run=tasks_run())
+        idle = threading.Thread(target=lambda: None)
+        idle.start()
+        return threading.Event(), idle
+
+    monkeypatch.setattr(runner, "start_side_thread", start)
+
+
+def test_worker_command_runs_queued_tasks_and_beats(transactional_db, tmp_path, beat_in_main_thread):
     out = tmp_path / "runs.txt"
     for n in range(5):
         probe.enqueue(n, str(out))
@@ -107,7 +126,7 @@ def redis_tasks(settings):
     reset()
 
 
-def test_worker_runs_tasks_from_redis(transactional_db, redis_tasks, tmp_path, client):
+def test_worker_runs_tasks_from_redis(transactional_db, redis_tasks, tmp_path, client, beat_in_main_thread):
     from leadpool.ops import runner
 
     assert runner.uses_redis()
