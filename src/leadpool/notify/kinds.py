@@ -9,6 +9,12 @@ KINDS = {
     "speed_to_lead": ("⚡", _("Sắp hết giờ gọi đầu tiên")),
     "customer.rotated_in": ("➡️", _("Nhận khách đảo")),
     "customer.rotated_out": ("⬅️", _("Khách bị đảo đi")),
+    "rotated_in": ("➡️", _("Nhận khách đảo")),
+    "rotated_out": ("⬅️", _("Khách bị đảo đi")),
+    "rotation_kept": ("✋", _("Trưởng nhóm giữ khách")),
+    "hold_warning": ("⏳", _("Sắp hết hạn giữ khách")),
+    "rotation_candidates": ("🔁", _("Khách vào danh sách đảo")),
+    "rotation_escalated": ("🚨", _("Quá hạn quyết định đảo")),
     "test": ("🔔", _("Thử thông báo")),
 }
 

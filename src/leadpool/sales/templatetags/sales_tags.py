@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from leadpool.sales.status_fields import FIELDS
 
@@ -79,3 +80,18 @@ def gap(start, end) -> str:
         return ""
     return duration(max(0, int((end - start).total_seconds()))) if (end - start).total_seconds() < 3600 \
         else _short(int((end - start).total_seconds() // 60))
+
+
+DEADLINE_LABELS = {
+    "first_call_warning": _("Sắp đến hạn gọi đầu tiên"),
+    "first_call": _("Hạn gọi đầu tiên còn"),
+    "hold_warning": _("Sắp hết hạn giữ, cảnh báo sau"),
+    "hold": _("Hết hạn giữ sau"),
+    "candidate": _("Chờ trưởng nhóm quyết định"),
+}
+
+
+@register.filter
+def deadline_label(kind: str) -> str:
+    """The stored next deadline's kind (kept by rotation), said to the owner."""
+    return str(DEADLINE_LABELS.get(kind, _("Hạn tiếp theo")))
