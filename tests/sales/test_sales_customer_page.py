@@ -183,3 +183,20 @@ def test_customer_page_query_count_is_bounded(world, owned, login, django_assert
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
     with django_assert_max_num_queries(45):
         assert client.post(f"/sales/customers/{customer.pk}/note/", {"body": "thêm"}, **HX).status_code == 200
+
+
+def test_an_empty_correction_is_refused_with_a_reason(world, owned, login):
+    customer = owned()
+    client = login(world.sale1)
+    client.post(f"/sales/customers/{customer.pk}/note/", {"body": "Ghi chú gốc"}, **HX)
+    original = Activity.objects.get(customer=customer, kind="note")
+    html = client.post(f"/sales/customers/{customer.pk}/activities/{original.pk}/correct/", {"body": ""}, **HX)
+    assert 'id="work-error"' in html.content.decode() and "Chưa lưu đính chính" in html.content.decode()
+    assert not Activity.objects.filter(corrects=original).exists()
+
+
+def test_team_overview_weeks(world, login):
+    client = login(world.leader_a)
+    assert client.get("/sales/team/", {"day": "2026-01-07"}).status_code == 200
+    assert client.get("/sales/team/", {"day": "nonsense"}).status_code == 200
+    assert client.get("/sales/team/", {"day": "2999-01-01"}).status_code == 200  # the future is today

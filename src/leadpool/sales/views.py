@@ -1,6 +1,6 @@
 """The salesperson's day: the inbox by urgency, Đừng quên, check-in, and the leader's team overview."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -178,7 +178,7 @@ def team_overview(request):
         raise PermissionDenied
     teams = list(access.teams_for(user).prefetch_related("memberships__user"))
     try:
-        end = timezone.datetime.fromisoformat(request.GET.get("day", "")).date()
+        end = min(date.fromisoformat(request.GET.get("day", "")), timezone.localdate())
     except ValueError:
         end = timezone.localdate()
     days = attendance.window(7, end)

@@ -27,15 +27,17 @@ def _workable(request, customer_id: int):
     return customer
 
 
-def _respond(request, customer, *, flash: str = "", bound: dict | None = None, open_action: str = ""):
+def _respond(request, customer, *, flash: str = "", bound: dict | None = None, open_action: str = "",
+             error: str = ""):
     if not request.htmx:  # without JavaScript: back to the page, with the message
         if flash:
             messages.success(request, flash)
-        elif bound:
-            messages.error(request, _("Chưa lưu: vui lòng kiểm tra lại thông tin."))
+        elif bound or error:
+            messages.error(request, error or _("Chưa lưu: vui lòng kiểm tra lại thông tin."))
         return redirect("customers:detail", customer.pk)
     customer.refresh_from_db()
     context = work_context(request, customer, can_work=True, bound=bound, open_action=open_action, flash=flash)
+    context["error"] = error
     return render(request, "sales/_work_result.html", context)
 
 
@@ -149,7 +151,7 @@ def correct(request, customer_id: int, activity_id: int):
     form = f.CorrectionForm(request.POST)
     if not form.is_valid():
         messages_text = "; ".join(m for errors in form.errors.values() for m in errors)
-        return _respond(request, customer, flash=_("Chưa lưu đính chính: %(why)s") % {"why": messages_text})
+        return _respond(request, customer, error=_("Chưa lưu đính chính: %(why)s") % {"why": messages_text})
     data = form.cleaned_data
     actions.correct_activity(original, by=request.user, body=data["body"], call_outcome=data.get("call_outcome"),
                              duration_seconds=data.get("duration"))
