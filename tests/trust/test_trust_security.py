@@ -246,3 +246,11 @@ def test_no_template_has_inline_script_or_handlers():
         for handler in re.findall(r"\son(?:click|load|submit|change|input|error)\s*=", text):
             offenders.append(f"{path.relative_to(root)}: {handler.strip()}")
     assert offenders == []
+
+
+def test_api_refuses_nul_bytes_with_400(world):
+    _, token = ApiToken.issue(user=world.manager, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post("/api/v1/leads", data='{"name": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 400
+    assert client.get("/api/v1/customers/?q=a%00b").status_code == 400

@@ -77,3 +77,18 @@ class RequireOTPMiddleware:
                     return response
                 return redirect(target)
         return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """PostgreSQL text cannot hold NUL: an API request carrying one is refused with 400, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            query = request.META.get("QUERY_STRING", "")
+            body = request.body if request.method not in {"GET", "HEAD", "OPTIONS"} else b""
+            if "%00" in query or b"\x00" in body or b"\\u0000" in body:
+                return JsonResponse({"detail": "Dữ liệu chứa ký tự NUL không hợp lệ."}, status=400)
+        return self.get_response(request)
