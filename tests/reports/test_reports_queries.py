@@ -176,3 +176,26 @@ def test_percentile_matches_postgres_percentile_cont():
     assert queries.percentile([10, 30, 50], 0.9) == pytest.approx(46)
     assert queries.percentile([5], 0.5) == 5
     assert queries.percentile([], 0.5) is None
+
+
+def test_percentile_of_a_histogram_equals_listing_every_value():
+    assert queries.percentile_of_counts({10: 1, 30: 1}, 0.9) == pytest.approx(28)
+    assert queries.percentile_of_counts({10: 1, 30: 1, 50: 1}, 0.5) == 30
+    assert queries.percentile_of_counts({5: 3, 7: 1}, 0.5) == 5
+    assert queries.percentile_of_counts({}, 0.5) is None
+    values = [1, 1, 2, 3, 3, 3, 8, 13, 13, 21]
+    counts = {v: values.count(v) for v in set(values)}
+    for q in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1):
+        assert queries.percentile_of_counts(counts, q) == pytest.approx(queries.percentile(values, q))
+
+
+def test_speed_counts_started_minutes(built, march_filters):
+    """A call 30 min 20 s after arrival is 31 minutes: outside a 30-minute limit."""
+    from leadpool.customers.models import Lead
+
+    from .conftest import at
+
+    lead = Lead.objects.get(customer=built.c1, is_returning=True)
+    Lead.objects.filter(pk=lead.pk).update(first_call_at=at(4, 15, 30).replace(second=20))
+    s1 = {r["user_id"]: r for r in queries.speed(march_filters)["people"]}[built.w.sale1.pk]
+    assert s1["within"] == 1 and s1["median_minutes"] == pytest.approx(20.5)

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Avg, Count, F, FloatField, Func, Q, Sum
+from django.db.models.functions import Ceil, TruncWeek
 
 from leadpool.accounts.models import Membership, Role, Team, User
 from leadpool.customers.models import DIGITAL_CHANNELS, Assignment, Lead, MergeRecord, Project, Source, Status
@@ -230,16 +230,6 @@ def funnel(f: Filters, scope: Scope | None = None) -> dict:
 # --- speed to lead -----------------------------------------------------------------------------------------
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont over an interval."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(q)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, q: float, **extra):
-        super().__init__(expression, q=float(q), output_field=DurationField(), **extra)
-
-
 def _sort_memory() -> None:
     """Percentiles sort every lead of the period: give this transaction room to sort in memory, not on disk."""
     if connection.in_atomic_block:
@@ -278,16 +268,58 @@ def _speed_row(n: int, called: int, within: int, median, p90) -> dict:
     }
 
 
+def percentile_of_counts(counts: dict[int, int], q: float) -> float | None:
+    """percentile_cont over a histogram {value: how many}, as if every value were listed."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    pos = (total - 1) * q
+    low, high = math.floor(pos), math.ceil(pos)
+    at_low = at_high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if at_low is None and seen > low:
+            at_low = value
+        if seen > high:
+            at_high = value
+            break
+    return float(at_low) if low == high else at_low + (at_high - at_low) * (pos - low)
+
+
+def _minutes_histograms(qs) -> dict[int, dict]:
+    """{owner: {minutes rounded up, or None when never called: how many leads}} in one grouped pass."""
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    if connection.vendor == "postgresql":
+        _sort_memory()
+        seconds = Func(F("first_call_at") - F("received_at"), template="EXTRACT(EPOCH FROM %(expressions)s)",
+                       output_field=FloatField())
+        minutes = Ceil(seconds / 60.0)  # NULL when never called (GREATEST would turn that into 0)
+        rows = qs.annotate(m=minutes).values_list("owner_at_arrival_id", "m").annotate(n=Count("pk")).order_by()
+        for owner, m, n in rows:
+            out[owner][None if m is None else max(0, int(m))] += n
+    else:
+        for owner, received, called in qs.values_list("owner_at_arrival_id", "received_at", "first_call_at").order_by():
+            m = None if called is None else max(0, math.ceil((called - received).total_seconds() / 60))
+            out[owner][m] += 1
+    return out
+
+
+def _speed_of(histogram: dict, limit: int) -> dict:
+    called = {m: n for m, n in histogram.items() if m is not None}
+    n_all = sum(histogram.values())
+    within = sum(n for m, n in called.items() if m <= limit)
+    return _speed_row(n_all, sum(called.values()), within, percentile_of_counts(called, 0.5), percentile_of_counts(called, 0.9))
+
+
 def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = None) -> dict:
     """Minutes from arrival to first logged call, per salesperson and per team.
 
-    Median and p90 are over the leads that got a call; the share within the limit is over all leads
-    (a lead never called missed the limit). Minutes are wall-clock.
+    Minutes are wall-clock and rounded up to the whole minute (a call after 10 min 20 s counts as 11 min), so a
+    lead is within a 30-minute limit exactly when it was called at most 30 minutes after arriving. Median and
+    p90 are over the leads that got a call; the share within the limit is over all leads (never called = missed).
     """
     limit = limit_minutes or first_call_limit()
-    qs = speed_leads(f, scope)
-    delta = ExpressionWrapper(F("first_call_at") - F("received_at"), output_field=DurationField())
-    within_q = Q(first_call_at__isnull=False, first_call_at__lte=F("received_at") + timedelta(minutes=limit))
     teams_of: dict[int, list[int]] = defaultdict(list)
     memberships = Membership.objects.filter(active=True)
     if scope is not None and scope.team_ids is not None:
@@ -296,47 +328,14 @@ def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = No
         memberships = memberships.filter(team_id=f.team_id)
     for user_id, team_id in memberships.values_list("user_id", "team_id"):
         teams_of[user_id].append(team_id)
-
-    people: dict[int, dict] = {}
-    teams: dict[int, dict] = {}
-    if connection.vendor == "postgresql":
-        _sort_memory()
-        aggregates = dict(
-            n=Count("pk"), called=Count("first_call_at"), within=Count("pk", filter=within_q),
-            median=Percentile(delta, 0.5, filter=Q(first_call_at__isnull=False)),
-            p90=Percentile(delta, 0.9, filter=Q(first_call_at__isnull=False)),
-        )
-
-        def minutes(value):
-            return None if value is None else value.total_seconds() / 60
-
-        for r in qs.values("owner_at_arrival_id").annotate(**aggregates).order_by():
-            people[r["owner_at_arrival_id"]] = _speed_row(r["n"], r["called"], r["within"], minutes(r["median"]), minutes(r["p90"]))
-        team_qs = qs.filter(owner_at_arrival__memberships__active=True)
-        if scope is not None and scope.team_ids is not None:
-            team_qs = team_qs.filter(owner_at_arrival__memberships__team_id__in=scope.team_ids)
-        if f.team_id:
-            team_qs = team_qs.filter(owner_at_arrival__memberships__team_id=f.team_id)
-        for r in team_qs.values("owner_at_arrival__memberships__team_id").annotate(**aggregates).order_by():
-            teams[r["owner_at_arrival__memberships__team_id"]] = _speed_row(
-                r["n"], r["called"], r["within"], minutes(r["median"]), minutes(r["p90"])
-            )
-    else:
-        samples: dict[int, list] = defaultdict(list)
-        for owner_id, received, called in qs.values_list("owner_at_arrival_id", "received_at", "first_call_at").order_by():
-            samples[owner_id].append(None if called is None else (called - received).total_seconds() / 60)
-        team_samples: dict[int, list] = defaultdict(list)
-        for owner_id, values in samples.items():
-            for team_id in teams_of.get(owner_id, []):
-                team_samples[team_id].extend(values)
-
-        def row(values: list) -> dict:
-            done = [v for v in values if v is not None]
-            within = sum(1 for v in done if v <= limit)
-            return _speed_row(len(values), len(done), within, percentile(done, 0.5), percentile(done, 0.9))
-
-        people = {owner: row(v) for owner, v in samples.items()}
-        teams = {team: row(v) for team, v in team_samples.items()}
+    per_owner = _minutes_histograms(speed_leads(f, scope))
+    per_team: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for owner, histogram in per_owner.items():
+        for team_id in teams_of.get(owner, []):
+            for m, n in histogram.items():
+                per_team[team_id][m] += n
+    people = {owner: _speed_of(h, limit) for owner, h in per_owner.items()}
+    teams = {team: _speed_of(h, limit) for team, h in per_team.items()}
     unames = {u.pk: u for u in User.objects.filter(pk__in=list(people))}
     tnames = _names(Team, list(teams))
     people_rows = [{"user_id": uid, "user": str(unames.get(uid, uid)), **r} for uid, r in people.items()]
