@@ -160,6 +160,7 @@ def test_others_cannot_act(world, owned, login):
     assert login(world.sale2).post(f"/sales/customers/{customer.pk}/note/", {"body": "x"}, **HX).status_code == 404
     assert login(world.sale4).get(f"/sales/customers/{customer.pk}/status/fields/", {"to": "net"}).status_code == 404
     assert login(world.mkt).post(f"/sales/customers/{customer.pk}/note/", {"body": "x"}, **HX).status_code == 403
+    assert login(world.mkt).post(f"/sales/customers/{customer.pk}/status/", {"to": "in_care"}, **HX).status_code == 403
     mkt_page = login(world.mkt).get(f"/customers/{customer.pk}/").content.decode()
     assert 'id="quick-actions"' not in mkt_page
     assert login(world.leader_a).post(f"/sales/customers/{customer.pk}/note/", {"body": "Trưởng nhóm"}, **HX).status_code == 200

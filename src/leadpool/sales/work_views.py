@@ -17,11 +17,16 @@ from .models import Activity
 from .page import status_targets, work_context
 
 
-def _workable(request, customer_id: int):
-    """The customer, if the user may see it (404 otherwise) and may work on it (403 otherwise)."""
+def _visible(request, customer_id: int):
     customer = access.customers_for(request.user).select_related("status", "owner").filter(pk=customer_id).first()
     if customer is None:
         raise Http404
+    return customer
+
+
+def _workable(request, customer_id: int):
+    """The customer, if the user may see it (404 otherwise) and may work on it (403 otherwise)."""
+    customer = _visible(request, customer_id)
     if not access.may_work_on(request.user, customer):
         raise PermissionDenied
     return customer
@@ -92,8 +97,8 @@ def _status_form(request, customer, data=None):
 @login_required
 @require_GET
 def status_fields(request, customer_id: int):
-    """The fields the chosen status requires, swapped into the form when the status is picked."""
-    customer = _workable(request, customer_id)
+    """The fields the chosen status requires, swapped into the form when the status is picked (read-only)."""
+    customer = _visible(request, customer_id)
     return render(request, "sales/_status_fields.html", {"form": _status_form(request, customer), "customer": customer})
 
 
