@@ -194,6 +194,8 @@ def recount(f) -> dict:
     """The same figures straight from the base tables, without the summaries or the report code."""
     from django.db import connection
 
+    from leadpool.customers.models import DIGITAL_CHANNELS
+    from leadpool.reports.queries import first_call_limit
     from leadpool.reports.summaries import _day_sql, _param_time, day_bounds
 
     lo, hi = (_param_time(t) for t in day_bounds(f.start, f.end))
@@ -222,6 +224,19 @@ def recount(f) -> dict:
         cur.execute(
             "SELECT COUNT(*) FROM customers_assignment WHERE reason = 'rotation' AND started_at >= %s AND started_at < %s", [lo, hi])
         out["rotations"] = cur.fetchone()[0]
+    # within-limit is a time comparison per row: written with the vendor's interval arithmetic
+    limit = first_call_limit()
+    plus = (f"received_at + interval '{limit} minutes'" if connection.vendor == "postgresql"
+            else f"datetime(received_at, '+{limit} minutes')")
+    channels = "', '".join(sorted(str(c) for c in DIGITAL_CHANNELS))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT owner_at_arrival_id, COUNT(*), SUM(CASE WHEN first_call_at IS NOT NULL AND first_call_at <= {plus}"
+            f" THEN 1 ELSE 0 END) FROM customers_lead WHERE received_at >= %s AND received_at < %s AND NOT is_test"
+            f" AND owner_at_arrival_id IS NOT NULL AND channel IN ('{channels}') GROUP BY owner_at_arrival_id",
+            [lo, hi],
+        )
+        out["speed"] = {owner: (n, within) for owner, n, within in cur.fetchall()}
     return out
 
 
@@ -287,6 +302,9 @@ def run(ctx) -> list[dict]:
             and sum(r["qualified"] for r in cost.values()) == sum(plain["qualified_by_source"].values()),
             "calls per salesperson": all(people.get(u, 0) == v for u, v in plain["calls_by_user"].items()),
             "rotations": queries.rotation(f)["totals"]["rotation"] == plain["rotations"],
+            "speed to lead (leads, within limit) per salesperson": {
+                r["user_id"]: (r["leads"], r["within"]) for r in queries.speed(f)["people"]
+            } == plain["speed"],
         }
         for name, ok in checks.items():
             rows.append({"name": f"{name} over {label} = plain SQL recount", "value": 1 if ok else 0, "unit": "", "target": "1",
