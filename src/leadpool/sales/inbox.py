@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from django.db.models import (
     Case,
     DateTimeField,
+    F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -49,8 +51,14 @@ def _clocks(qs: QuerySet) -> QuerySet:
         .order_by("due_at")
         .values("due_at")[:1]
     )
+    # Only a customer with a lead newer than its last contact can be waiting: look at leads for those alone.
+    may_wait = Q(last_contact_at__isnull=True) | Q(last_lead_at__gt=F("last_contact_at"))
     return qs.annotate(
-        waiting_since=Subquery(waiting, output_field=DateTimeField()),
+        waiting_since=Case(
+            When(may_wait, then=Subquery(waiting, output_field=DateTimeField())),
+            default=None,
+            output_field=DateTimeField(),
+        ),
         next_follow_up=Subquery(next_follow_up, output_field=DateTimeField()),
     )
 
