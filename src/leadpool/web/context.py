@@ -11,7 +11,7 @@ MENU = [
     ("rotation:mine", "Đảo vào / ra", {"sales"}),
     ("intake:inbox", "Hộp nhận lead", {"marketing", "manager"}),
     ("intake:import", "Nhập file", {"marketing", "manager"}),
-    ("reports:index", "Báo cáo", {"leader", "manager", "marketing"}),
+    ("reports:index", "Báo cáo", {"leader", "manager", "marketing", "sales"}),
     ("audit:list", "Nhật ký", {"manager"}),
 ]
 
