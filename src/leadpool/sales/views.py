@@ -72,11 +72,17 @@ def inbox_view(request):
     box = inbox.build(request.user, member, filters, now)
     rows, has_next = box.page(number, PAGE_SIZE)
     full = access.may_see_full_phone(request.user, None)
+    # Built once here rather than looked up per card in the template (the inbox is the most used page).
+    url_pattern = reverse("customers:detail", args=[987654321])
     cards = []
     for customer in rows:
         phones = list(customer.phones.all())
+        names = [customer.latest_source.name] if customer.latest_source else []
+        names += [p.name for p in customer.projects.all()]
         cards.append({
             "c": customer,
+            "url": url_pattern.replace("987654321", str(customer.pk)),
+            "subtitle": " · ".join(names),
             "bucket": inbox.BUCKETS[customer.bucket],
             "phone": phones[0].e164 if phones and full else "",
             "phone_shown": (format_phone(phones[0].e164) if full else mask_phone(phones[0].e164)) if phones else "",
