@@ -1,13 +1,18 @@
 """A normalized lead becomes part of one customer: match, attach, tag, assign, tell the owner."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from leadpool.customers import matching
 from leadpool.customers.models import (
+    DIGITAL_CHANNELS,
     Assignment,
     CapturePoint,
     Customer,
@@ -21,7 +26,7 @@ from leadpool.customers.models import (
 from leadpool.customers.normalize import clean_name, name_key, normalize_email, normalize_phone
 from leadpool.customers.ownership import assign
 from leadpool.notify.service import notify
-from leadpool.rotation import distribution
+from leadpool.rotation import distribution, facts
 
 
 @dataclass
@@ -86,23 +91,65 @@ def _normalized(data: LeadInput):
     return phones, emails, invalid
 
 
-def _match(phones, emails) -> Customer | None:
-    """Exact match only: a normalized phone first, then a normalized email. A name alone never matches."""
+def _match(phones, emails) -> tuple[Customer | None, dict[str, int], dict[str, int]]:
+    """Exact match only: a normalized phone first, then a normalized email. A name alone never matches.
+
+    Also returns which of the numbers and addresses are already on a profile (number → customer id).
+    """
+    taken_phones: dict[str, int] = {}
+    taken_emails: dict[str, int] = {}
+    found = None
     if phones:
-        hit = Phone.objects.filter(e164__in=[p[0] for p in phones]).select_related("customer").first()
-        if hit:
-            return _survivor(hit.customer)
+        rows = list(Phone.objects.filter(e164__in=[p[0] for p in phones]).order_by("created_at", "id").values_list("e164", "customer_id"))
+        taken_phones = dict(rows)
+        if rows:
+            found = rows[0][1]
     if emails:
-        hit = Email.objects.filter(address__in=emails).select_related("customer").first()
-        if hit:
-            return _survivor(hit.customer)
-    return None
+        rows = list(Email.objects.filter(address__in=emails).order_by("created_at", "id").values_list("address", "customer_id"))
+        taken_emails = dict(rows)
+        if found is None and rows:
+            found = rows[0][1]
+    if found is None:
+        return None, taken_phones, taken_emails
+    return _survivor(Customer.objects.get(pk=found)), taken_phones, taken_emails
 
 
 def _survivor(customer: Customer) -> Customer:
     while customer.merged_into_id:
         customer = customer.merged_into
     return customer
+
+
+_NEW_STATUS_KEY = "intake:status:new"
+
+
+def _new_status() -> Status:
+    """The catalog's "new" status (read on every new customer, changed almost never)."""
+    status = cache.get(_NEW_STATUS_KEY)
+    if status is None:
+        status = Status.objects.get(key="new")
+        cache.set(_NEW_STATUS_KEY, status, 60)
+    return status
+
+
+@receiver(post_save, sender=Status, dispatch_uid="intake_capture_status_saved")
+@receiver(post_delete, sender=Status, dispatch_uid="intake_capture_status_deleted")
+def _statuses_changed(**kwargs) -> None:
+    cache.delete(_NEW_STATUS_KEY)
+
+
+def _known_if(created: bool, customer: Customer, lead: Lead, projects: list[Project]):
+    """For a customer created by this capture, rotation need not read back what cannot exist yet."""
+    if not created:
+        return nullcontext()
+    digital = lead.channel in DIGITAL_CHANNELS and not lead.is_test
+    return facts.brand_new(
+        facts.BrandNew(
+            customer_id=customer.pk,
+            projects=list(dict.fromkeys((p.code, p.phase) for p in projects)),
+            digital_lead_at=lead.received_at if digital else None,
+        )
+    )
 
 
 def capture(data: LeadInput, *, by=None) -> CaptureResult:
@@ -123,7 +170,7 @@ def capture(data: LeadInput, *, by=None) -> CaptureResult:
 def _capture(data: LeadInput, *, by=None) -> CaptureResult:
     now = data.received_at or timezone.now()
     phones, emails, invalid = _normalized(data)
-    customer = _match(phones, emails)
+    customer, taken_phones, taken_emails = _match(phones, emails)
     if customer is None and data.match_customer is not None:
         customer = _survivor(data.match_customer)
     created = customer is None
@@ -132,7 +179,7 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         customer = Customer.objects.create(
             name=name,
             name_key=name_key(name),
-            status=Status.objects.get(key="new"),
+            status=_new_status(),
             status_entered_at=now,
             first_source=data.source,
             latest_source=data.source,
@@ -153,13 +200,11 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         customer.save(update_fields=[*updates, "updated_at"])
 
     # A number or address already on another profile is not moved here: that is a merge decision.
-    taken_phones = dict(Phone.objects.filter(e164__in=[p[0] for p in phones]).values_list("e164", "customer_id"))
     added = 0
     for e164, raw, kind in phones:
         if e164 not in taken_phones:
             Phone.objects.create(customer=customer, e164=e164, raw=raw, kind=kind, created_at=now)
             added += 1
-    taken_emails = dict(Email.objects.filter(address__in=emails).values_list("address", "customer_id"))
     for email in emails:
         if email not in taken_emails:
             Email.objects.create(customer=customer, address=email, created_at=now)
@@ -213,12 +258,16 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         team = customer.team or distribution.team_for(projects, data.source)
         if handover is not None:
             why = handover
+        elif created:
+            # Nobody has held a brand-new customer, so nobody is cooling off from it.
+            owner, why = distribution.Distributor(team, at=now).choose(customer.pk, cooling=set())
         else:
             owner, why = distribution.choose_owner(team, customer=customer, at=now)
         reason = Assignment.Reason.NEW if created else Assignment.Reason.RETURNING
         if owner is None:
             reason = Assignment.Reason.POOL
-        assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now)
+        with _known_if(created, customer, lead, projects):
+            assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now)
         lead.owner_at_arrival = owner
         lead.save(update_fields=["owner_at_arrival"])
         if owner is not None:

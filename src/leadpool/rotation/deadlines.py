@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from leadpool.customers.models import Customer
 
-from . import config, facts, gaming
+from . import config, distribution, facts, gaming
 from . import rules as r
 from .models import Candidate, Clock
 
@@ -16,21 +16,24 @@ def refresh(customer: Customer, *, rules: r.Rules | None = None, cal=None, now: 
     now = now or timezone.now()
     rules = rules or config.current_rules()
     cal = cal or config.calendar()
-    _void_stale_candidate(customer)
+    brand_new = facts.is_brand_new(customer)
+    if not brand_new:
+        _void_stale_candidate(customer)
     f, t = facts.gather(customer, rules, now)
     deadline = r.next_deadline(f, rules, cal)
-    Clock.objects.update_or_create(
-        customer_id=customer.pk,
-        defaults=dict(
-            hold_anchor_at=f.hold_anchor_at if f.owner_id else None,
-            hold_ends_at=r.hold_end(f, rules, cal),
-            first_call_due_at=r.first_call_due(f, rules, cal),
-            appointment_at=f.appointment_at,
-            rule_version=rules.version,
-            computed_at=now,
-            **t,
-        ),
+    clock = dict(
+        hold_anchor_at=f.hold_anchor_at if f.owner_id else None,
+        hold_ends_at=r.hold_end(f, rules, cal),
+        first_call_due_at=r.first_call_due(f, rules, cal),
+        appointment_at=f.appointment_at,
+        rule_version=rules.version,
+        computed_at=now,
+        **t,
     )
+    if brand_new:  # nothing has refreshed it before: it has no clock yet
+        Clock.objects.create(customer_id=customer.pk, **clock)
+    else:
+        Clock.objects.update_or_create(customer_id=customer.pk, defaults=clock)
     Customer.objects.filter(pk=customer.pk).update(next_deadline_at=deadline.at, next_deadline_kind=deadline.kind)
     customer.next_deadline_at, customer.next_deadline_kind = deadline.at, deadline.kind
     return deadline
@@ -58,4 +61,8 @@ def on_customer_changed(customer, why: str, by=None, **details) -> None:
         gaming.check_activity(details["activity"], customer)
     elif why == "status" and details.get("change") is not None:
         gaming.check_status_change(details["change"], customer)
+    if why != "assigned":
+        # Activities, status changes and follow-ups feed the ranking's 30-day history; a new
+        # assignment does not (it counts only after three days, and "received" is read fresh).
+        distribution.history_changed()
     refresh(customer)

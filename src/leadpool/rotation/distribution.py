@@ -1,11 +1,15 @@
 """Choosing who gets a customer: the team for its projects, then a person in that team by the ranking."""
 
+import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from leadpool.accounts.models import Attendance, Membership, Role, Team, User
@@ -30,11 +34,35 @@ def team_for(projects, source=None) -> Team | None:
     project_ids = [p.pk for p in projects]
     if not project_ids and source is not None and source.default_project_id:
         project_ids = [source.default_project_id]
-    if project_ids:
-        team = Team.objects.filter(projects__in=project_ids).order_by("id").first()
-        if team:
-            return team
-    return Team.objects.order_by("id").first()
+    teams, by_project = _routing()
+    working = [by_project[pk] for pk in project_ids if pk in by_project]
+    if working:
+        return teams[min(working)]
+    return teams[min(teams)] if teams else None
+
+
+# Which team works which project is read on every captured lead and changes rarely: cached briefly,
+# dropped whenever a team or its projects change in this process.
+_ROUTING_KEY = "rotation:team-routing"
+
+
+def _routing() -> tuple[dict[int, Team], dict[int, int]]:
+    found = cache.get(_ROUTING_KEY)
+    if found is None:
+        teams = {t.pk: t for t in Team.objects.order_by("id")}
+        by_project: dict[int, int] = {}
+        for team_id, project_id in Team.projects.through.objects.order_by("team_id").values_list("team_id", "project_id"):
+            by_project.setdefault(project_id, team_id)
+        found = (teams, by_project)
+        cache.set(_ROUTING_KEY, found, 60)
+    return found
+
+
+@receiver(post_save, sender=Team, dispatch_uid="rotation_distribution_team_saved")
+@receiver(post_delete, sender=Team, dispatch_uid="rotation_distribution_team_deleted")
+@receiver(m2m_changed, sender=Team.projects.through, dispatch_uid="rotation_distribution_team_projects")
+def _teams_changed(**kwargs) -> None:
+    cache.delete(_ROUTING_KEY)
 
 
 def _working_days(cal: Calendar, first, last) -> int:
@@ -45,60 +73,43 @@ def _working_days(cal: Calendar, first, last) -> int:
     return n
 
 
-def figures(team: Team, *, at: datetime, rules: Rules, cal: Calendar) -> list[ranking.Person]:
-    """Each active salesperson of the team with the figures the ranking needs, in a fixed number of queries."""
+def members_of(team: Team) -> list[Membership]:
+    """The team's salespeople's memberships, with their users."""
+    return list(Membership.objects.filter(team=team, user__role=Role.SALES).select_related("user").order_by("user_id"))
+
+
+def figures(
+    team: Team, *, at: datetime, rules: Rules, cal: Calendar, members: list[Membership] | None = None
+) -> list[ranking.Person]:
+    """Each active salesperson of the team with the figures the ranking needs, in a fixed number of queries.
+
+    What moves with every hand-out (who is on the team, checked in today, open customers, customers
+    received) is read fresh; the 30-day history behind the scores comes from `history`, cached briefly.
+    """
     start = at - timedelta(days=WINDOW_DAYS)
     today = at.astimezone(VN).date()
-    members = list(
-        Membership.objects.filter(team=team, user__role=Role.SALES)
-        .select_related("user")
-        .order_by("user_id")
-    )
+    members = members_of(team) if members is None else members
     ids = [m.user_id for m in members]
     if not ids:
         return []
     checked_in = set(Attendance.objects.filter(user_id__in=ids, day=today).values_list("user_id", flat=True))
-    attended = dict(
-        Attendance.objects.filter(user_id__in=ids, day__gt=today - timedelta(days=WINDOW_DAYS), day__lte=today)
-        .values("user_id").annotate(n=Count("id")).values_list("user_id", "n")
-    )
-    first_calls: dict[int, list[float]] = defaultdict(list)
-    for owner, received, called in Lead.objects.filter(
-        owner_at_arrival_id__in=ids, received_at__gte=start, first_call_at__isnull=False
-    ).values_list("owner_at_arrival_id", "received_at", "first_call_at"):
-        first_calls[owner].append(max(0.0, (called - received).total_seconds() / 60))
-    due: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for owner, due_at, done_at in FollowUp.objects.filter(
-        owner_id__in=ids, due_at__gte=start, due_at__lte=at, cancelled_at__isnull=True
-    ).values_list("owner_id", "due_at", "done_at"):
-        due[owner][1] += 1
-        if done_at is not None and done_at.astimezone(VN).date() <= due_at.astimezone(VN).date():
-            due[owner][0] += 1
-    held = dict(
-        Assignment.objects.filter(user_id__in=ids, started_at__lte=at - timedelta(days=3))
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
-        .values("user_id").annotate(n=Count("customer_id", distinct=True)).values_list("user_id", "n")
-    )
-    moved = dict(
-        StatusChange.objects.filter(by_id__in=ids, at__gte=start, backed_by_activity=True, to_status__rank__gt=F("from_status__rank"))
-        .values("by_id").annotate(n=Count("customer_id", distinct=True)).values_list("by_id", "n")
-    )
-    open_kind = list(Status.objects.filter(kind=Status.Kind.OPEN).values_list("pk", flat=True))
     open_counts = dict(
-        Customer.objects.filter(owner_id__in=ids, status_id__in=open_kind)
+        Customer.objects.filter(owner_id__in=ids, status_id__in=_open_status_ids())
         .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n")
     )
     received = dict(
         Assignment.objects.filter(user_id__in=ids, started_at__gte=start, reason__in=RECEIVING_REASONS)
         .values("user_id").annotate(n=Count("id")).values_list("user_id", "n")
     )
+    past = history(team, ids, at=at)
     people = []
     for m in members:
         u = m.user
         joined = max(today - timedelta(days=WINDOW_DAYS - 1), m.joined_at.astimezone(VN).date())
-        calls = first_calls.get(u.pk)
-        done, total = due.get(u.pk, (0, 0))
-        held_n = held.get(u.pk, 0)
+        h = past.get(u.pk, {})
+        calls = h.get("first_calls")
+        done, total = h.get("due", (0, 0))
+        held_n = h.get("held", 0)
         people.append(
             ranking.Person(
                 user_id=u.pk,
@@ -106,16 +117,97 @@ def figures(team: Team, *, at: datetime, rules: Rules, cal: Calendar) -> list[ra
                 username=u.username,
                 active=m.active and u.is_active,
                 checked_in=u.pk in checked_in,
-                attendance_days=attended.get(u.pk, 0),
+                attendance_days=h.get("attended_before_today", 0) + (u.pk in checked_in),
                 working_days=max(1, _working_days(cal, joined, today)),
                 median_first_call_minutes=statistics.median(calls) if calls else None,
                 on_time_share=done / total if total >= MIN_SAMPLE else None,
-                moved_up_share=min(1.0, moved.get(u.pk, 0) / held_n) if held_n >= MIN_SAMPLE else None,
+                moved_up_share=min(1.0, h.get("moved", 0) / held_n) if held_n >= MIN_SAMPLE else None,
                 open_customers=open_counts.get(u.pk, 0),
                 received=received.get(u.pk, 0),
             )
         )
     return people
+
+
+# The 30-day history costs most of a capture's time (five queries over a month of leads, follow-ups,
+# assignments and status changes) and barely moves between two leads. It is cached per team for a
+# few minutes, keyed by the time bucket and a version that anything changing it bumps (an activity, a
+# status change, a follow-up: see `history_changed`), so a fresh fact is never hidden behind the cache
+# in this process; other processes catch up within HISTORY_SECONDS.
+HISTORY_SECONDS = 300
+_VERSION_KEY = "rotation:figures:version"
+
+
+def history_changed() -> None:
+    """Something behind the ranking's history changed: the next ranking reads it again."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, None)
+
+
+def history(team: Team, ids: list[int], *, at: datetime) -> dict[int, dict]:
+    """The slow part of the figures for these salespeople, from the cache when it is recent enough."""
+    version = cache.get(_VERSION_KEY, 0)
+    people = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
+    bucket = int(at.timestamp()) // HISTORY_SECONDS
+    key = f"rotation:figures:{team.pk}:{people}:{bucket}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _history(ids, at=at)
+        cache.set(key, found, HISTORY_SECONDS)
+    return found
+
+
+def _history(ids: list[int], *, at: datetime) -> dict[int, dict]:
+    start = at - timedelta(days=WINDOW_DAYS)
+    today = at.astimezone(VN).date()
+    out: dict[int, dict] = defaultdict(dict)
+    # Today's check-in is read fresh by `figures`; only the days before it are history.
+    for user_id, n in (
+        Attendance.objects.filter(user_id__in=ids, day__gt=today - timedelta(days=WINDOW_DAYS), day__lt=today)
+        .values("user_id").annotate(n=Count("id")).values_list("user_id", "n")
+    ):
+        out[user_id]["attended_before_today"] = n
+    for owner, received_at, called in Lead.objects.filter(
+        owner_at_arrival_id__in=ids, received_at__gte=start, first_call_at__isnull=False
+    ).values_list("owner_at_arrival_id", "received_at", "first_call_at"):
+        out[owner].setdefault("first_calls", []).append(max(0.0, (called - received_at).total_seconds() / 60))
+    for owner, due_at, done_at in FollowUp.objects.filter(
+        owner_id__in=ids, due_at__gte=start, due_at__lte=at, cancelled_at__isnull=True
+    ).values_list("owner_id", "due_at", "done_at"):
+        done, total = out[owner].get("due", (0, 0))
+        on_time = done_at is not None and done_at.astimezone(VN).date() <= due_at.astimezone(VN).date()
+        out[owner]["due"] = (done + on_time, total + 1)
+    for user_id, n in (
+        Assignment.objects.filter(user_id__in=ids, started_at__lte=at - timedelta(days=3))
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+        .values("user_id").annotate(n=Count("customer_id", distinct=True)).values_list("user_id", "n")
+    ):
+        out[user_id]["held"] = n
+    for by_id, n in (
+        StatusChange.objects.filter(by_id__in=ids, at__gte=start, backed_by_activity=True, to_status__rank__gt=F("from_status__rank"))
+        .values("by_id").annotate(n=Count("customer_id", distinct=True)).values_list("by_id", "n")
+    ):
+        out[by_id]["moved"] = n
+    return dict(out)
+
+
+_OPEN_KEY = "rotation:open-status-ids"
+
+
+def _open_status_ids() -> list[int]:
+    found = cache.get(_OPEN_KEY)
+    if found is None:
+        found = list(Status.objects.filter(kind=Status.Kind.OPEN).values_list("pk", flat=True))
+        cache.set(_OPEN_KEY, found, 60)
+    return found
+
+
+@receiver(post_save, sender=Status, dispatch_uid="rotation_distribution_status_saved")
+@receiver(post_delete, sender=Status, dispatch_uid="rotation_distribution_status_deleted")
+def _statuses_changed(**kwargs) -> None:
+    cache.delete(_OPEN_KEY)
 
 
 def cooling_off_ids(customer_ids: list[int], *, at: datetime, rules: Rules) -> dict[int, set[int]]:
@@ -137,7 +229,9 @@ class Distributor:
         self.at = at or timezone.now()
         self.rules = rules or config.current_rules()
         self.cal = cal or config.calendar()
-        self.people = figures(team, at=self.at, rules=self.rules, cal=self.cal) if team else []
+        members = members_of(team) if team else []
+        self.users = {m.user_id: m.user for m in members}
+        self.people = figures(team, at=self.at, rules=self.rules, cal=self.cal, members=members) if team else []
 
     def choose(self, customer_id: int | None, *, exclude: set[int] | None = None, cooling: set[int] | None = None):
         """Returns (user or None, explanation); None means the customer waits in the team's pool."""
@@ -161,7 +255,8 @@ class Distributor:
         if choice.chosen is None:
             return None, explanation
         self.people = ranking.received_after(self.people, choice.chosen.user_id)
-        return User.objects.get(pk=choice.chosen.user_id), explanation
+        user = self.users.get(choice.chosen.user_id) or User.objects.get(pk=choice.chosen.user_id)
+        return user, explanation
 
 
 def choose_owner(team: Team | None, *, customer=None, exclude: set[int] | None = None, at=None):
