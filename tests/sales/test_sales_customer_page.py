@@ -201,3 +201,18 @@ def test_team_overview_weeks(world, login):
     assert client.get("/sales/team/", {"day": "2026-01-07"}).status_code == 200
     assert client.get("/sales/team/", {"day": "nonsense"}).status_code == 200
     assert client.get("/sales/team/", {"day": "2999-01-01"}).status_code == 200  # the future is today
+
+
+@pytest.mark.parametrize("name, form_id", [("call", "call-form"), ("note", "note-form"), ("message", "message-form"),
+                                           ("status", "status-form"), ("follow_up", "follow-up-form"),
+                                           ("meeting", "meeting-form")])
+def test_each_quick_action_panel_loads_when_opened(name, form_id, world, owned, login):
+    customer = owned()
+    page = login(world.sale1).get(f"/customers/{customer.pk}/").content.decode()
+    if name != "call":  # only the call form is on the page at first; the others load on opening
+        assert f'id="{form_id}"' not in page and f'/sales/customers/{customer.pk}/panel/{name}/' in page
+    html = login(world.sale1).get(f"/sales/customers/{customer.pk}/panel/{name}/").content.decode()
+    assert f'id="{form_id}"' in html
+    assert login(world.sale2).get(f"/sales/customers/{customer.pk}/panel/{name}/").status_code == 404
+    assert login(world.mkt).get(f"/sales/customers/{customer.pk}/panel/{name}/").content.decode() == \
+        "Bạn chỉ được xem khách hàng này."

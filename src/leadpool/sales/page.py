@@ -15,15 +15,24 @@ def status_targets(customer, statuses: list[Status]) -> list[Status]:
     return [s for s in statuses if s.key in keys]
 
 
-def blank_forms(customer, statuses: list[Status]) -> dict:
-    return {
-        "call": f.CallForm(auto_id="call_%s"),
-        "note": f.NoteForm(auto_id="note_%s"),
-        "message": f.MessageForm(auto_id="msg_%s"),
-        "status": f.StatusChangeForm(targets=status_targets(customer, statuses), auto_id="st_%s"),
-        "follow_up": f.FollowUpForm(auto_id="fu_%s"),
-        "meeting": f.MeetingResultForm(auto_id="mt_%s"),
-    }
+PANELS = ("call", "note", "message", "status", "follow_up", "meeting")
+
+
+def blank_form(name: str, customer):
+    """An empty quick-action form. Only the call form is on the page at first; the others load when opened."""
+    if name == "call":
+        return f.CallForm(auto_id="call_%s")
+    if name == "note":
+        return f.NoteForm(auto_id="note_%s")
+    if name == "message":
+        return f.MessageForm(auto_id="msg_%s")
+    if name == "status":
+        return f.StatusChangeForm(targets=status_targets(customer, list(Status.objects.all())), auto_id="st_%s")
+    if name == "follow_up":
+        return f.FollowUpForm(auto_id="fu_%s")
+    if name == "meeting":
+        return f.MeetingResultForm(auto_id="mt_%s")
+    raise ValueError(name)
 
 
 def work_context(request, customer, *, can_work: bool, bound: dict | None = None, open_action: str = "",
@@ -39,8 +48,9 @@ def work_context(request, customer, *, can_work: bool, bound: dict | None = None
         "now": timezone.now(),
     }
     if can_work:
-        statuses = list(Status.objects.all())
-        forms = blank_forms(customer, statuses)
+        forms = {"call": blank_form("call", customer)}
+        if open_action and open_action not in (bound or {}):
+            forms[open_action] = blank_form(open_action, customer)
         forms.update(bound or {})
         context.update(
             forms=forms,

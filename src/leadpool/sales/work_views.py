@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +14,7 @@ from leadpool.customers.models import Status
 from . import actions
 from . import forms as f
 from .models import Activity
-from .page import status_targets, work_context
+from .page import PANELS, blank_form, status_targets, work_context
 
 
 def _visible(request, customer_id: int):
@@ -92,6 +92,18 @@ def _status_form(request, customer, data=None):
     key = (data or request.GET).get("to", "")
     target = next((s for s in targets if s.key == key), None)
     return f.StatusChangeForm(data, targets=targets, target=target, auto_id="st_%s", initial={"to": key})
+
+
+@login_required
+@require_GET
+def panel(request, customer_id: int, name: str):
+    """One quick-action form, fetched the first time its tab is opened (keeps the customer page light)."""
+    if name not in PANELS:
+        raise Http404
+    customer = _visible(request, customer_id)
+    if not access.may_work_on(request.user, customer):  # a GET of a fragment: say so rather than fail
+        return HttpResponse(_("Bạn chỉ được xem khách hàng này."), content_type="text/plain; charset=utf-8")
+    return render(request, f"sales/panels/{name}.html", {"customer": customer, "forms": {name: blank_form(name, customer)}})
 
 
 @login_required
