@@ -1,4 +1,10 @@
-"""Fan-out: after an in-app notification is committed, each channel the person chose gets a background delivery."""
+"""Fan-out: after an in-app notification is committed, each channel the person chose gets a background delivery.
+
+Configuration (environment): VAPID_PRIVATE_KEY (PEM; otherwise a key pair is generated at migrate time and kept
+in the database), VAPID_SUBJECT (mailto: contact for push services), TELEGRAM_BOT_TOKEN (or
+LEADPOOL["TELEGRAM_BOT_TOKEN"]; Telegram stays off without it), LEADPOOL_BASE_URL (links in e-mail and Telegram),
+and Django's EMAIL_* settings for the mail server.
+"""
 
 import hashlib
 import logging
