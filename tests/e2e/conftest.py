@@ -19,6 +19,34 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+DATA_MIGRATIONS = [
+    ("customers", "0003_default_catalogs"),
+    ("rotation", "0002_defaults"),
+    ("sales", "0003_default_nurture_script"),
+]
+
+
+@pytest.fixture(autouse=True)
+def default_catalogs(transactional_db):
+    """The live server needs committed data, and the flush between transactional tests also wipes what
+    the data migrations loaded (statuses, sources, rotation rules, the nurture script): load it again.
+    (Serialized rollback would do this, but its snapshot is lost once a test has run the live server.)"""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from leadpool.customers.models import Status
+
+    if Status.objects.exists():
+        return
+    for app, name in DATA_MIGRATIONS:
+        module = importlib.import_module(f"leadpool.{app}.migrations.{name}")
+        with connection.schema_editor() as editor:
+            module.load(apps, editor)
 
 
 @pytest.fixture(scope="session")
