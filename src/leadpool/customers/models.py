@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -152,11 +153,16 @@ class Customer(models.Model):
     name_key = models.CharField(max_length=160, blank=True, db_index=True)
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="customers")
     status_entered_at = models.DateTimeField(default=timezone.now)
+    # owner and team are indexed by the composite (owner, status) and (team, status) below: a second,
+    # single-column index would only slow every write (the sweep rewrites 10,000 customers at a time).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_customers"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_customers",
+        db_index=False,
     )
     owner_since = models.DateTimeField(null=True, blank=True)
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="customers", db_index=False
+    )
     projects = models.ManyToManyField(Project, blank=True, related_name="customers")
     groups = models.ManyToManyField(Group, blank=True, related_name="customers")
     first_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -168,12 +174,14 @@ class Customer(models.Model):
     # periodic work reads an index instead of scanning every customer.
     next_deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
     next_deadline_kind = models.CharField(max_length=24, blank=True)
-    dont_forget = models.BooleanField(_("đừng quên"), default=False, db_index=True)
+    dont_forget = models.BooleanField(_("đừng quên"), default=False)
     is_test = models.BooleanField(default=False)
     note = models.TextField(_("ghi chú hồ sơ"), blank=True)
     consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +192,10 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["owner", "status"], name="customer_owner_status"),
             models.Index(fields=["team", "status"], name="customer_team_status"),
+            # Few customers are flagged or merged away: partial indexes hold only those, so writing
+            # any other customer never touches them.
+            models.Index(fields=["owner"], condition=Q(dont_forget=True), name="customer_dont_forget"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="customer_merged_into"),
         ]
         verbose_name = _("khách hàng")
         verbose_name_plural = _("khách hàng")
@@ -226,7 +238,8 @@ class Email(models.Model):
 class Lead(models.Model):
     """One arrival of a person through a channel. Never dropped, always attached to one customer."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads")
+    # Indexed by lead_customer_time (customer, received_at) below.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", db_index=False)
     inbox_item = models.ForeignKey(
         "intake.InboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
@@ -234,9 +247,9 @@ class Lead(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     capture_point = models.CharField(max_length=16, choices=CapturePoint.choices, default=CapturePoint.FORM)
     projects = models.ManyToManyField(Project, blank=True, related_name="leads")
-    external_id = models.CharField(max_length=120, blank=True, db_index=True)
+    external_id = models.CharField(max_length=120, blank=True)
     campaign_id = models.CharField(max_length=64, blank=True)
-    campaign = models.CharField(_("chiến dịch"), max_length=200, blank=True, db_index=True)
+    campaign = models.CharField(_("chiến dịch"), max_length=200, blank=True)
     adset_id = models.CharField(max_length=64, blank=True)
     ad_id = models.CharField(max_length=64, blank=True)
     form_id = models.CharField(max_length=64, blank=True)
@@ -262,7 +275,12 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["customer", "received_at"], name="lead_customer_time")]
+        indexes = [
+            models.Index(fields=["customer", "received_at"], name="lead_customer_time"),
+            # Looked up by equality only: plain indexes, without the LIKE twins db_index adds on PostgreSQL.
+            models.Index(fields=["external_id"], name="lead_external_id"),
+            models.Index(fields=["campaign"], name="lead_campaign"),
+        ]
         verbose_name = _("lead")
 
     def __str__(self) -> str:
@@ -283,9 +301,11 @@ class Assignment(models.Model):
         MERGE = "merge", _("Gộp hồ sơ")
         IMPORT = "import", _("Nhập file")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments")
+    # customer and user are indexed by the composites (customer, started_at) and (user, started_at) below.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments",
+        db_index=False,
     )
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
