@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import endpoints, import_views, views
+from . import channel_views, endpoints, import_views, views
 
 app_name = "intake"
 urlpatterns = [
     path("hook/<slug:kind>/<str:token>/", endpoints.hook, name="hook"),
+    path("channels/", channel_views.channels, name="channels"),
+    path("channels/new/", channel_views.channel_new, name="channel_new"),
+    path("channels/<int:config_id>/", channel_views.channel_edit, name="channel_edit"),
+    path("channels/<int:config_id>/toggle/", channel_views.channel_toggle, name="channel_toggle"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/replay-failed/", views.replay_failed, name="replay_failed"),
     path("inbox/<int:item_id>/", views.inbox_item, name="inbox_item"),

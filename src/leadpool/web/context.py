@@ -9,6 +9,7 @@ MENU = [
     ("customers:list", "Khách hàng", None),
     ("rotation:candidates", "Đảo khách", {"leader", "manager"}),
     ("rotation:mine", "Đảo vào / ra", {"sales"}),
+    ("intake:channels", "Kênh kết nối", {"marketing", "manager"}),
     ("intake:inbox", "Hộp nhận lead", {"marketing", "manager"}),
     ("intake:import", "Nhập file", {"marketing", "manager"}),
     ("reports:index", "Báo cáo", {"leader", "manager", "marketing", "sales"}),
