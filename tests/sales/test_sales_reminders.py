@@ -1,6 +1,6 @@
 """Follow-up due: the owner is told once, through the bell (and their channels), by a periodic task."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
 from django.utils import timezone
@@ -42,12 +42,25 @@ def test_reminder_goes_to_the_current_owner_and_groups_many(world, owned):
 
 
 def test_done_follow_ups_are_not_reminded(world, owned):
-    customer = owned()
-    due = timezone.now() + timedelta(hours=1)
-    actions.schedule_follow_up(customer, by=world.sale1, due_at=due)
-    actions.log_activity(customer, by=world.sale1, kind="call", call_outcome="reached", duration_seconds=40)
-    with time_machine.travel(due + timedelta(minutes=1)):
+    morning = timezone.make_aware(datetime(2026, 11, 24, 9, 0))  # a call that morning carries out the 10:00 one
+    with time_machine.travel(morning, tick=False):
+        customer = owned()
+        due = timezone.now() + timedelta(hours=1)
+        actions.schedule_follow_up(customer, by=world.sale1, due_at=due)
+        actions.log_activity(customer, by=world.sale1, kind="call", call_outcome="reached", duration_seconds=40)
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
         assert remind_due() == 0
+
+
+def test_a_call_the_day_before_does_not_carry_out_tomorrows_follow_up(world, owned):
+    evening = timezone.make_aware(datetime(2026, 11, 24, 23, 30))
+    with time_machine.travel(evening, tick=False):
+        customer = owned()
+        due = timezone.now() + timedelta(hours=1)  # 00:30 the next day
+        actions.schedule_follow_up(customer, by=world.sale1, due_at=due)
+        actions.log_activity(customer, by=world.sale1, kind="call", call_outcome="reached", duration_seconds=40)
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
+        assert remind_due() == 1
 
 
 def test_reminder_task_is_periodic_and_runs_in_the_worker(world, owned, run_tasks):
