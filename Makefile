@@ -41,3 +41,7 @@ bench-quick: install
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+.PHONY: messages
+messages: install
+	cd src/leadpool && $(abspath $(LEADPOOL)) makemessages -l en --ignore='static/*' --no-obsolete && $(abspath $(LEADPOOL)) compilemessages -l en
