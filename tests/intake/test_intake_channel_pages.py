@@ -191,3 +191,9 @@ def test_list_queries_do_not_grow_with_connections(world, login, django_assert_m
     with django_assert_max_num_queries(12):
         page = client.get("/intake/channels/")
     assert page.text.count("webhook-url") == 12
+
+
+def test_the_form_speaks_vietnamese(world, login):
+    page = login(world.mkt).get("/intake/channels/new/").text
+    assert "Nguồn *" in page and "Dự án" in page and "Khóa bí mật" in page
+    assert "Source" not in page and "Project<" not in page

@@ -114,6 +114,7 @@ class ChannelForm(forms.ModelForm):
             "kind", "name", "source", "project", "external_id", "secret", "app_id", "verify_token",
             "access_token", "rate_limit_per_minute", "active",
         ]
+        labels = {"source": gettext_lazy("Nguồn"), "project": gettext_lazy("Dự án")}
         help_texts = {
             "external_id": gettext_lazy("Facebook: id trang · Google: id form (để trống = mọi form) · Zalo: id OA."),
             "verify_token": gettext_lazy("Để trống, hệ thống tự tạo."),
@@ -171,9 +172,10 @@ def _save(request, form, *, created: bool):
         ip=audit.client_ip(request),
     )
     if created:
+        # No anchor: the new connection's card is listed with its URL, and the message must stay in sight.
         messages.success(request, _("Đã tạo kết nối “%(name)s”. Dán URL webhook bên dưới vào nền tảng.") % {"name": config.name})
-    else:
-        messages.success(request, _("Đã lưu kết nối “%(name)s”.") % {"name": config.name})
+        return redirect("intake:channels")
+    messages.success(request, _("Đã lưu kết nối “%(name)s”.") % {"name": config.name})
     return redirect(f"{reverse('intake:channels')}#channel-{config.pk}")
 
 
