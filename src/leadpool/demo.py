@@ -56,7 +56,7 @@ def _phone(rng: random.Random) -> str:
 def load(*, customers: int = 2000, stdout=None) -> bool:
     """Create the demo company once. Returns False when it is already there (idempotent)."""
     from leadpool.accounts.models import Attendance, Membership, Role, Team, User
-    from leadpool.customers.models import Customer, Group, Project, Source, Status
+    from leadpool.customers.models import Customer, Group, Project
 
     if User.objects.filter(username="manager").exists() and Customer.objects.exists():
         return False
@@ -102,20 +102,26 @@ def load(*, customers: int = 2000, stdout=None) -> bool:
                 Membership.objects.get_or_create(team=team, user=user)
                 sales.append(user)
                 counter += 1
-        for user in User.objects.filter(role__in=[Role.SALES, Role.LEADER]):
-            for back in range(0, 30):
-                day = (now - timedelta(days=back)).date()
+        attendance = []
+        for user in User.objects.filter(role__in=[Role.SALES, Role.LEADER]).order_by("username"):
+            for back in range(0, 61):  # leads of the last 60 days went to people on duty that day
+                day = timezone.localdate(now - timedelta(days=back))
                 if back == 0 or rng.random() < 0.88:
-                    Attendance.objects.get_or_create(user=user, day=day, defaults=dict(checked_in_at=now - timedelta(days=back)))
+                    attendance.append(Attendance(user=user, day=day, checked_in_at=now - timedelta(days=back)))
+        Attendance.objects.bulk_create(attendance, ignore_conflicts=True)
     say(f"Demo company: {len(projects)} projects, {len(TEAMS)} teams, {len(sales)} salespeople.\n")
     with transaction.atomic():  # one commit: the demo loads in seconds rather than a minute
         _customers(rng, customers, now, say)
+    # The care history above was written in bulk: let the worker bring every clock up to date.
+    from leadpool.rotation.rulesets import recompute_task
+
+    recompute_task.enqueue()
     return True
 
 
 def _customers(rng: random.Random, count: int, now, say) -> None:
     """Leads arrive through the real capture path; the care that followed is written in bulk."""
-    from leadpool.customers.models import Customer, Group, Project, Source, Status
+    from leadpool.customers.models import Customer, Group, Lead, Project, Source, Status
     from leadpool.intake.capture import LeadInput, capture
     from leadpool.sales.models import Activity, FollowUp, StatusChange
 
@@ -160,7 +166,7 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
         captured[result.customer.pk] = result.customer
 
     say("Writing calls, notes and status changes…\n")
-    activities, changes, follow_ups = [], [], []
+    activities, changes, follow_ups, lead_calls = [], [], [], []
     ladder = ["in_care", "net", "appointment", "deposit", "booking"]
     for customer in Customer.objects.filter(pk__in=captured).select_related("owner"):
         start = customer.first_lead_at
@@ -175,6 +181,17 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
         activities.append(Activity(customer=customer, author=owner, kind="call", occurred_at=t, created_at=t,
                                    call_direction="out", call_outcome="reached" if reached else "no_answer",
                                    duration_seconds=rng.randrange(40, 600) if reached else 0))
+        # Every later arrival of the same person was answered by a call too (speed to lead per lead).
+        first_calls = []
+        for lead in sorted(customer.leads.all(), key=lambda x: x.received_at):
+            called = t if lead.received_at <= t else lead.received_at + timedelta(minutes=rng.randrange(2, 60))
+            if called >= now - timedelta(minutes=30):
+                continue
+            if called != t:
+                activities.append(Activity(customer=customer, author=owner, kind="call", occurred_at=called,
+                                           created_at=called, call_direction="out", call_outcome="reached",
+                                           duration_seconds=rng.randrange(30, 400)))
+            first_calls.append((lead.pk, called))
         path = ["no_answer"] if not reached else ["in_care"]
         if reached:
             depth = rng.choices([0, 1, 2, 3, 4], [45, 25, 15, 9, 6])[0]
@@ -202,8 +219,11 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
         if rng.random() < 0.4 and current.kind == "open":
             due = now + timedelta(hours=rng.randrange(-48, 96))
             follow_ups.append(FollowUp(customer=customer, owner=owner, due_at=due, note="Gọi lại tư vấn chính sách mới", created_by=owner))
+        lead_calls.extend(first_calls)
         customer.save(update_fields=["status", "status_entered_at", "last_contact_at"])
     Activity.objects.bulk_create(activities, batch_size=1000)
+    for lead_id, called in lead_calls:
+        Lead.objects.filter(pk=lead_id).update(first_call_at=called)
     StatusChange.objects.bulk_create(changes, batch_size=1000)
     FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
     say(f"Demo data: {len(captured)} customers, {len(arrivals)} leads, {len(activities)} activities.\n")

@@ -1,0 +1,37 @@
+"""`leadpool demo --no-serve`: a believable company, loaded once."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from leadpool.accounts.models import Role, User
+from leadpool.customers.models import Customer, Lead
+from leadpool.sales.models import Activity
+
+
+def test_demo_loads_a_company_once(db):
+    out = StringIO()
+    call_command("demo", "--no-serve", "--customers", "60", stdout=out)
+    assert "Demo data loaded." in out.getvalue()
+    assert User.objects.filter(role=Role.SALES).count() == 15
+    assert User.objects.filter(username__in=["manager", "leader1", "leader3", "sale1", "sale15", "mkt1", "mkt2"]).count() == 7
+    assert User.objects.get(username="manager").check_password("leadpool")
+    customers = Customer.objects.count()
+    assert customers == 60
+    assert Lead.objects.count() >= 60
+    # Leads went to people on duty, not into the pool, and the care that followed is on record.
+    assert Customer.objects.filter(owner__isnull=True).count() < customers / 10
+    assert Activity.objects.filter(kind="call").exists()
+    again = StringIO()
+    call_command("demo", "--no-serve", "--customers", "60", stdout=again)
+    assert "already present" in again.getvalue()
+    assert Customer.objects.count() == customers
+
+
+def test_manager_logs_in_with_the_demo_password_and_sees_customers(db, client):
+    call_command("demo", "--no-serve", "--customers", "20", stdout=StringIO())
+    response = client.post("/login/", {"username": "manager", "password": "leadpool"})
+    assert response.status_code == 302
+    page = client.get("/customers/")
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 20
