@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -73,9 +74,29 @@ def _working_days(cal: Calendar, first, last) -> int:
     return n
 
 
-def members_of(team: Team) -> list[Membership]:
-    """The team's salespeople's memberships, with their users."""
-    return list(Membership.objects.filter(team=team, user__role=Role.SALES).select_related("user").order_by("user_id"))
+def members_of(team: Team, *, at: datetime) -> list[Membership]:
+    """The team's salespeople's memberships with their users and what moves with every hand-out, in one query:
+    checked in today, open customers, customers received over the window."""
+    start = at - timedelta(days=WINDOW_DAYS)
+    today = at.astimezone(VN).date()
+    open_now = (
+        Customer.objects.filter(owner_id=OuterRef("user_id"), status_id__in=_open_status_ids())
+        .order_by().values("owner_id").annotate(n=Count("id")).values("n")
+    )
+    received = (
+        Assignment.objects.filter(user_id=OuterRef("user_id"), started_at__gte=start, reason__in=RECEIVING_REASONS)
+        .order_by().values("user_id").annotate(n=Count("id")).values("n")
+    )
+    return list(
+        Membership.objects.filter(team=team, user__role=Role.SALES)
+        .select_related("user")
+        .annotate(
+            checked_in_today=Exists(Attendance.objects.filter(user_id=OuterRef("user_id"), day=today)),
+            open_now=Coalesce(Subquery(open_now), 0),
+            received_now=Coalesce(Subquery(received), 0),
+        )
+        .order_by("user_id")
+    )
 
 
 def figures(
@@ -84,23 +105,17 @@ def figures(
     """Each active salesperson of the team with the figures the ranking needs, in a fixed number of queries.
 
     What moves with every hand-out (who is on the team, checked in today, open customers, customers
-    received) is read fresh; the 30-day history behind the scores comes from `history`, cached briefly.
+    received) is read fresh by `members_of`; the 30-day history behind the scores comes from
+    `history`, cached briefly. `members` must come from `members_of` at the same moment.
     """
-    start = at - timedelta(days=WINDOW_DAYS)
     today = at.astimezone(VN).date()
-    members = members_of(team) if members is None else members
+    members = members_of(team, at=at) if members is None else members
     ids = [m.user_id for m in members]
     if not ids:
         return []
-    checked_in = set(Attendance.objects.filter(user_id__in=ids, day=today).values_list("user_id", flat=True))
-    open_counts = dict(
-        Customer.objects.filter(owner_id__in=ids, status_id__in=_open_status_ids())
-        .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n")
-    )
-    received = dict(
-        Assignment.objects.filter(user_id__in=ids, started_at__gte=start, reason__in=RECEIVING_REASONS)
-        .values("user_id").annotate(n=Count("id")).values_list("user_id", "n")
-    )
+    checked_in = {m.user_id for m in members if m.checked_in_today}
+    open_counts = {m.user_id: m.open_now for m in members}
+    received = {m.user_id: m.received_now for m in members}
     past = history(team, ids, at=at)
     people = []
     for m in members:
@@ -229,7 +244,7 @@ class Distributor:
         self.at = at or timezone.now()
         self.rules = rules or config.current_rules()
         self.cal = cal or config.calendar()
-        members = members_of(team) if team else []
+        members = members_of(team, at=self.at) if team else []
         self.users = {m.user_id: m.user for m in members}
         self.people = figures(team, at=self.at, rules=self.rules, cal=self.cal, members=members) if team else []
 
