@@ -114,3 +114,40 @@ def insert_pairs(db_table: str, left: str, right: str, pairs: Iterable[tuple[int
             )
         else:
             cursor.executemany(f'INSERT OR IGNORE INTO "{db_table}" ("{left}", "{right}") VALUES (%s, %s)', pairs)
+
+
+def pairs_where_in(model: type[models.Model], key: str, value: str, keys: Iterable) -> dict:
+    """{key: value} for the rows whose `key` column is one of `keys` (columns by attname).
+
+    On PostgreSQL the keys travel as one array parameter (`= ANY(%s)`): with ten thousand keys that
+    is parsed and planned several times faster than an IN list of ten thousand literals.
+    """
+    keys = list(keys)
+    if not keys:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(model.objects.filter(**{f"{key}__in": keys}).values_list(key, value))
+    fields = {f.attname: f.column for f in model._meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "{fields[key]}", "{fields[value]}" FROM "{model._meta.db_table}" WHERE "{fields[key]}" = ANY(%s)',
+            [keys],
+        )
+        return dict(cursor.fetchall())
+
+
+def update_where_in(model: type[models.Model], ids: Iterable[int], values: dict) -> int:
+    """Set the same `values` (by attname) on the rows with these primary keys; one array parameter on PostgreSQL."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return model.objects.filter(pk__in=ids).update(**values)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    sets = ", ".join(f'"{fields[name].column}" = %s' for name in values)
+    params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "{model._meta.pk.column}" = ANY(%s)', [*params, ids]
+        )
+        return cursor.rowcount

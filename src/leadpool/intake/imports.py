@@ -424,13 +424,11 @@ class Importer:
     def _lookup(self, rows: list[_Row]) -> tuple[dict, dict]:
         phones = {p[0] for r in rows for p in r.phones}
         emails = {e for r in rows for e in r.emails}
-        by_phone = dict(Phone.objects.filter(e164__in=phones).values_list("e164", "customer_id")) if phones else {}
-        by_email = dict(Email.objects.filter(address__in=emails).values_list("address", "customer_id")) if emails else {}
+        by_phone = bulk.pairs_where_in(Phone, "e164", "customer_id", phones)
+        by_email = bulk.pairs_where_in(Email, "address", "customer_id", emails)
         found = set(by_phone.values()) | set(by_email.values())
         if found:
-            moved = dict(
-                Customer.objects.filter(pk__in=found, merged_into__isnull=False).values_list("pk", "merged_into_id")
-            )
+            moved = {k: v for k, v in bulk.pairs_where_in(Customer, "id", "merged_into_id", found).items() if v}
             if moved:
                 by_phone = {k: moved.get(v, v) for k, v in by_phone.items()}
                 by_email = {k: moved.get(v, v) for k, v in by_email.items()}
@@ -571,7 +569,7 @@ class Importer:
         owners_now = {}
         existing = [d[1] for d in decided if not d[2]]
         if existing:
-            owners_now = dict(Customer.objects.filter(pk__in=set(existing)).values_list("pk", "owner_id"))
+            owners_now = bulk.pairs_where_in(Customer, "id", "owner_id", {cid for cid in existing if cid > 0})
         for (r, placeholder, created, new_phones, new_emails), lead_id in zip(decided, lead_ids, strict=True):
             cid = real.get(placeholder, placeholder)
             if not created:
@@ -614,7 +612,7 @@ class Importer:
             through = Customer.groups.through
             bulk.insert_pairs(through._meta.db_table, "customer_id", "group_id", customer_groups)
         if merged_ids:
-            Customer.objects.filter(pk__in=merged_ids).update(latest_source_id=source_id, last_lead_at=now, updated_at=now)
+            bulk.update_where_in(Customer, merged_ids, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
         # Listeners (rotation's deadlines) get the whole batch at once rather than one event per customer.
         events.emit("customers_imported", customer_ids=list(real.values()), merged_ids=sorted(merged_ids), at=now)
 
