@@ -139,3 +139,23 @@ def test_pages_through_all_customers(world, owned, login):
     first = _order(client.get("/").content.decode())
     second = _order(client.get("/", {"page": 2}).content.decode())
     assert set(first) | set(second) == ids and not set(first) & set(second)
+
+
+def test_home_and_team_view_show_monthly_kpi_progress(world, make_customer, login):
+    """Targets (KPI) appear on each person's home page and on the leader's team view."""
+    from django.utils import timezone
+
+    from leadpool.reports.models import Target
+    from leadpool.sales.actions import log_activity
+
+    month = timezone.localdate().replace(day=1)
+    customer = make_customer("0912345678").customer
+    owner = customer.owner
+    Target.objects.create(month=month, user=owner, calls=10)
+    Target.objects.create(month=month, team=world.team_a, calls=40)
+    log_activity(customer, by=owner, kind="call", call_outcome="reached", duration_seconds=60)
+    home = login(owner).get("/")
+    assert home.context["kpi"].has_target
+    assert "Chỉ tiêu tháng" in home.text and "<strong>1</strong> / 10" in home.text
+    team = login(world.leader_a).get("/")
+    assert "Chỉ tiêu tháng" in team.text and "Đội A" in team.text

@@ -20,6 +20,7 @@ from leadpool.accounts import access
 from leadpool.accounts.models import Role, User
 from leadpool.customers.display import format_phone, mask_phone
 from leadpool.customers.models import Project, Source, Status
+from leadpool.reports.targets import progress_for, team_progress
 
 from . import attendance, inbox
 
@@ -109,6 +110,7 @@ def inbox_view(request):
     if request.htmx and request.htmx.target == "inbox-results":
         return render(request, "sales/my_day.html#results", context)
     context.update(
+        kpi=progress_for(member),
         checked_in=attendance.today(request.user),
         projects=Project.objects.filter(active=True),
         statuses=Status.objects.all(),
@@ -203,7 +205,7 @@ def team_overview(request):
             row.figures = figures.get(m.user_id, {})
             members.append(row)
         present = sum(1 for r in members if r.today)
-        sections.append({"team": team, "members": members, "present": present})
+        sections.append({"team": team, "members": members, "present": present, "kpi": team_progress(team)})
     context = {
         "sections": sections,
         "days": days,
