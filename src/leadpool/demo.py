@@ -216,6 +216,12 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
         customer.status = current
         customer.status_entered_at = t
         customer.last_contact_at = t
+        if rng.random() < 0.7:  # most salespeople follow up as the rules ask (two or more times)
+            for step in range(rng.randrange(2, 4)):
+                due = start + timedelta(days=step + 1)
+                if due < now - timedelta(hours=2):
+                    follow_ups.append(FollowUp(customer=customer, owner=owner, due_at=due, created_at=start, created_by=owner,
+                                               done_at=due + timedelta(minutes=rng.randrange(0, 240)), note="Gọi chăm sóc"))
         if rng.random() < 0.4 and current.kind == "open":
             due = now + timedelta(hours=rng.randrange(-48, 96))
             follow_ups.append(FollowUp(customer=customer, owner=owner, due_at=due, note="Gọi lại tư vấn chính sách mới", created_by=owner))

@@ -9,7 +9,7 @@ from leadpool.customers.models import Customer, Status
 
 from .models import RuleSet
 
-RECOMPUTE_CHUNK = 500
+RECOMPUTE_CHUNK = 100  # small chunks: on SQLite each holds the single write lock
 
 
 def save_version(data: dict, *, by, note: str = "") -> RuleSet:
