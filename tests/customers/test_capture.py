@@ -52,3 +52,20 @@ def test_new_email_added_to_profile_and_email_matches(world, make_customer):
 
     b = capture(LeadInput(source=world.google, name="An", emails=[" AN@Example.com"]))
     assert b.customer == a.customer and not b.created
+
+
+def test_new_owner_starts_without_the_previous_owners_open_follow_ups(world, make_customer):
+    from django.utils import timezone
+
+    from leadpool.customers.ownership import assign
+    from leadpool.sales.actions import schedule_follow_up
+    from leadpool.sales.models import FollowUp
+
+    customer = make_customer("0912345678").customer
+    first = customer.owner
+    follow_up = schedule_follow_up(customer, by=first, due_at=timezone.now() + timezone.timedelta(days=1))
+    other = next(u for u in (world.sale1, world.sale2, world.sale3) if u != first)
+    assign(customer, to=other, team=world.team_a, reason="rotation", by=world.leader_a)
+    follow_up.refresh_from_db()
+    assert follow_up.cancelled_at is not None and follow_up.done_at is None
+    assert not FollowUp.objects.filter(customer=customer, cancelled_at__isnull=True).exists()

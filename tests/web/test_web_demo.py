@@ -35,3 +35,13 @@ def test_manager_logs_in_with_the_demo_password_and_sees_customers(db, client):
     page = client.get("/customers/")
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 20
+
+
+def test_not_found_page_keeps_the_app_layout(db, client, settings):
+    settings.DEBUG = False
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="someone"))
+    page = client.get("/customers/999999/")
+    assert page.status_code == 404
+    assert "Không tìm thấy trang này" in page.text and "navbar" in page.text

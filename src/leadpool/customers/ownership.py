@@ -42,6 +42,14 @@ def assign(
         if team is not None:
             customer.team = team
         customer.save(update_fields=["owner", "owner_since", "team", "updated_at"])
+        if previous is not None and previous != to:
+            # The new owner starts with fresh care expectations: what the previous owner had scheduled
+            # is theirs no longer (kept on record as cancelled, not deleted).
+            from leadpool.sales.models import FollowUp
+
+            FollowUp.objects.filter(
+                customer=customer, owner=previous, done_at__isnull=True, cancelled_at__isnull=True
+            ).update(cancelled_at=at)
         audit.record(
             "customer.assigned",
             actor=by,
