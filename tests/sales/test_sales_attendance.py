@@ -83,7 +83,7 @@ def test_team_overview_counts_members_work(world, owned, login, django_assert_ma
         owned(owner=world.sale2)
     client = login(world.leader_a)
     client.get("/sales/team/")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # includes each team's KPI card (a fixed few per team)
         html = client.get("/sales/team/").content.decode()
     row = html[html.index(f'data-member="{world.sale2.pk}"'):]
     row = row[: row.index("</tr>")]

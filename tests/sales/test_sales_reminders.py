@@ -31,8 +31,9 @@ def test_reminder_goes_to_the_current_owner_and_groups_many(world, owned):
     due = timezone.now() + timedelta(hours=1)
     first = owned(owner=world.sale2)
     actions.schedule_follow_up(first, by=world.sale2, due_at=due)
+    # Rotation gives the new owner fresh care expectations: the previous owner's plan is cancelled, not inherited.
     assign(first, to=world.sale1, reason=Assignment.Reason.ROTATION, by=world.leader_a)
-    for _ in range(2):
+    for _ in range(3):
         actions.schedule_follow_up(owned(), by=world.sale1, due_at=due)
     with time_machine.travel(due + timedelta(minutes=1)):
         assert remind_due() == 3
