@@ -122,3 +122,21 @@ def _current_otp(user) -> str:
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def choose_status(page, key: str, field: str, timeout_ms: int = 10_000) -> None:
+    """Pick a status in the quick-action form and wait for the fields it requires.
+
+    The form arrives by htmx when its tab opens; on a loaded machine the change can fire before htmx has
+    wired the freshly swapped select, so the change is sent again if the fields do not come.
+    """
+    selector = f'#status-fields input[name="{field}"], #status-fields select[name="{field}"], #status-fields textarea[name="{field}"]'
+    page.wait_for_selector("#st_to")
+    page.select_option("#st_to", key)
+    for _ in range(3):
+        try:
+            page.wait_for_selector(selector, timeout=timeout_ms)
+            return
+        except Exception:
+            page.dispatch_event("#st_to", "change")
+    page.wait_for_selector(selector, timeout=timeout_ms)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from leadpool.customers.models import Customer, Lead
 from leadpool.intake.models import ChannelConfig, InboxItem
+from tests.e2e.conftest import choose_status
 
 GOOGLE_KEY = "lotus-form-key-7f3a"
 
@@ -166,8 +167,7 @@ def _journey(world, live_server, desk_context, phone_context, fresh, sign_in, sh
     assert "4′05″" in sale.inner_text("#timeline")
     shoot(sale, "sale-call-logged")
     sale.click('label[for="qa-status"]')
-    sale.select_option("#st_to", "net")
-    sale.wait_for_selector('#status-fields input[name="next_follow_up_at"]')
+    choose_status(sale, "net", "next_follow_up_at")
     follow_up = (timezone.localtime() + timedelta(days=2)).replace(hour=9, minute=30)
     sale.fill('#status-fields input[name="next_follow_up_at"]', follow_up.strftime("%Y-%m-%dT%H:%M"))
     sale.click("#status-form button[type=submit]")

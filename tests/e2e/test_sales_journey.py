@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.e2e.conftest import choose_status
+
 
 @pytest.fixture(autouse=True)
 def default_catalogs(transactional_db):
@@ -62,8 +64,7 @@ def test_salesperson_calls_a_new_customer_and_moves_it_to_net(world, make_custom
     shoot(page, "call-logged")
 
     page.click('label[for="qa-status"]')
-    page.select_option("#st_to", "net")
-    page.wait_for_selector('#status-fields input[name="next_follow_up_at"]')
+    choose_status(page, "net", "next_follow_up_at")
     follow_up = (timezone.localtime() + timedelta(days=2)).replace(hour=9, minute=30)
     page.fill('#status-fields input[name="next_follow_up_at"]', follow_up.strftime("%Y-%m-%dT%H:%M"))
     shoot(page, "status-form")
