@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from leadpool.accounts.models import Role
-
 from tests.factories import PASSWORD, ProjectFactory, TeamFactory, UserFactory, member, source
 
 

@@ -85,7 +85,7 @@ def test_url_walk_every_route(world, make_customer, login, role, client):
     ids = {"pk": customer.pk, "customer_id": customer.pk, "id": customer.pk}
     may_see = role in {"sale1_owner", "leader_a", "mkt", "manager"}
     checked = 0
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, _pattern in _walk(get_resolver().url_patterns):
         url = _concrete(route, ids)
         if url is None:
             continue

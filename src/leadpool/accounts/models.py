@@ -86,6 +86,9 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="attendance_once_a_day")]
         ordering = ["-day"]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.day:%d/%m/%Y}"
+
 
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""

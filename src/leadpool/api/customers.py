@@ -10,7 +10,7 @@ from leadpool.customers.display import phone_for
 from leadpool.customers.models import Lead
 
 from .auth import require_scope
-from .schemas import CustomerDetail, CustomerSummary, Error, Page
+from .schemas import CustomerDetail, Error, Page
 
 router = Router(tags=["customers"])
 

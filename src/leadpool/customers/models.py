@@ -327,6 +327,9 @@ class Assignment(models.Model):
             models.Index(fields=["user", "started_at"], name="assignment_user_time"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.user or 'pool'} ({self.reason})"
+
 
 class MergeRecord(models.Model):
     survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_in")
@@ -336,3 +339,6 @@ class MergeRecord(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     # What moved: counts and the duplicate's profile as it was, so a merge can be read later.
     moved = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id}"
