@@ -1,7 +1,7 @@
-"""Running background work: the django-tasks-db worker loop plus a clock that enqueues periodic tasks.
+"""The periodic-task registry, and the embedded worker that `leadpool demo` runs in its own process.
 
-Embedded mode (the default `leadpool demo`) runs both in daemon threads of the web process;
-production runs `leadpool worker` processes instead.
+Parts of the product register their periodic tasks with `periodic()`; the shared clock in `ops.clock`
+enqueues them. Production runs `leadpool worker` processes (ops/) instead of the embedded threads.
 """
 
 import logging
@@ -20,29 +20,10 @@ def periodic(name: str, every_seconds: int, task_path: str) -> None:
     PERIODIC[name] = (every_seconds, task_path)
 
 
-def _load(path: str):
+def load_task(path: str):
+    """The django.tasks Task a periodic entry names by its dotted path."""
     module, _, attr = path.rpartition(".")
     return getattr(__import__(module, fromlist=[attr]), attr)
-
-
-class Clock:
-    """Enqueues each periodic task when its interval has passed. Tasks are idempotent, so an extra run is harmless."""
-
-    def __init__(self):
-        self.last: dict[str, float] = {}
-
-    def tick(self, now: float | None = None) -> list[str]:
-        now = time.monotonic() if now is None else now
-        fired = []
-        for name, (every, path) in list(PERIODIC.items()):
-            if now - self.last.get(name, -1e18) >= every:
-                self.last[name] = now
-                try:
-                    _load(path).enqueue()
-                    fired.append(name)
-                except Exception:  # a broken task must not stop the others
-                    logger.exception("could not enqueue periodic task %s", name)
-        return fired
 
 
 def _worker_loop(stop: threading.Event, interval: float) -> None:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from . import channels
 from .models import Notification
 
 
@@ -9,17 +10,9 @@ def notify(user, *, kind: str, title: str, body: str = "", url: str = "", custom
     if user is None:
         return None
     note = Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url, customer=customer)
-    transaction.on_commit(lambda: _fan_out(note.pk))
+    # Push, e-mail and Telegram deliveries go out from the worker, once the notification is committed.
+    transaction.on_commit(lambda: channels.enqueue_deliveries(note.pk))
     return note
-
-
-def _fan_out(notification_id: int) -> None:
-    """Push, e-mail and Telegram deliveries are queued here when those channels are configured."""
-    try:
-        from leadpool.notify import channels
-    except ImportError:
-        return
-    channels.enqueue_deliveries(notification_id)
 
 
 def unread_count(user) -> int:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leadpool.worker import PERIODIC, _load
+from leadpool.worker import PERIODIC, load_task
 
 from .models import PeriodicSchedule
 
@@ -46,7 +46,7 @@ def tick(*, now=None, worker_id: str = "") -> list[str]:
         if not claimed:
             continue
         try:
-            _load(path).enqueue()
+            load_task(path).enqueue()
             fired.append(row.name)
         except Exception:  # a broken task must not stop the others
             logger.exception("could not enqueue periodic task %s", row.name)

@@ -1,21 +1,9 @@
-"""Pages that belong to no single part of the product: home, the web-app manifest, health."""
+"""Pages that belong to no single part of the product: the web-app manifest and service worker."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-
-
-@login_required
-def home(request):
-    """Each role starts where its work is; the salesperson's day lives in sales."""
-    try:
-        from leadpool.sales.views import my_day
-    except ImportError:
-        return redirect("customers:list")
-    return my_day(request)
 
 
 @require_GET
