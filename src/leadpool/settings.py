@@ -141,7 +141,6 @@ if TEST_DATABASE_NAME:
     _db["TEST"] = {"NAME": TEST_DATABASE_NAME}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 
 # --- Cache (Redis when configured: rate limits and throttles are shared across processes) ---
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -264,7 +263,6 @@ LOGGING = {
 
 # --- Leadpool -------------------------------------------------------------------
 LEADPOOL = {
-    "PAGE_SIZE": 25,
     "DONT_FORGET_DAYS": env_int("LEADPOOL_DONT_FORGET_DAYS", 30),
     "FIRST_CALL_MINUTES": env_int("LEADPOOL_FIRST_CALL_MINUTES", 30),
 }
