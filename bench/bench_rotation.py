@@ -110,12 +110,12 @@ def generate(ctx, total: int, due: int):
         cur.execute(
             f"""INSERT INTO {Clock._meta.db_table} (customer_id, hold_anchor_at, hold_ends_at, first_call_due_at, appointment_at,
                 calls, contacts, interactions, notes, follow_ups_done, follow_up_scheduled, contacts_after_appointment, flagged,
-                kept_until, kept_at, rule_version, computed_at)
+                kept_until, kept_at, rule_version)
             SELECT id, CASE WHEN next_deadline_kind = 'hold' THEN %s ELSE {_plus_minutes(vendor, '%s', '-(id %% 2880)')} END,
                 CASE WHEN next_deadline_kind = 'hold' THEN next_deadline_at ELSE NULL END, NULL, NULL,
-                CASE WHEN id %% 5 = 0 THEN 0 ELSE 2 END, 3, 2, 1, 1, %s, 0, 0, NULL, NULL, {int(version)}, %s
+                CASE WHEN id %% 5 = 0 THEN 0 ELSE 2 END, 3, 2, 1, 1, %s, 0, 0, NULL, NULL, {int(version)}
             FROM customers_customer""",
-            [past, adapt(now), True, past],
+            [past, adapt(now), True],
         )
     if vendor == "postgresql":
         # A settled table, as in production: hint bits set and statistics fresh, not read straight after a bulk load.

@@ -27,7 +27,6 @@ def refresh(customer: Customer, *, rules: r.Rules | None = None, cal=None, now: 
         first_call_due_at=r.first_call_due(f, rules, cal),
         appointment_at=f.appointment_at,
         rule_version=rules.version,
-        computed_at=now,
         **t,
     )
     if brand_new:  # nothing has refreshed it before: it has no clock yet

@@ -129,7 +129,6 @@ class Clock(models.Model):
     kept_until = models.DateTimeField(null=True, blank=True)
     kept_at = models.DateTimeField(null=True, blank=True)
     rule_version = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"clock #{self.customer_id}"
