@@ -13,8 +13,7 @@ from leadpool.customers.models import Assignment, Lead, Status
 from leadpool.sales.models import Activity, StatusChange
 
 from .filters import Filters
-from .models import CustomerFact
-from .queries import first_call_limit, rotation_candidates, speed_leads, team_user_ids
+from .queries import customer_facts, first_call_limit, rotation_candidates, speed_leads, team_user_ids
 from .scope import Scope
 from .summaries import ROTATION_REASONS, STAGES, day_bounds
 from .tables import NO_CAMPAIGN
@@ -91,17 +90,10 @@ CANDIDATE_FILTERS = {
 
 
 def _facts(f: Filters, scope: Scope, params) -> QuerySet:
-    qs = CustomerFact.objects.filter(first_day__gte=f.start, first_day__lte=f.end, is_test=False)
-    if f.project_id:
-        qs = qs.filter(project_id=f.project_id)
-    if f.source_id:
-        qs = qs.filter(source_id=f.source_id)
-    if f.campaign:
+    # Scope: a leader's teams; a salesperson (no teams) is already held to their own customers by access.
+    qs = customer_facts(f.with_(campaign=""), scope if scope.team_ids else None)
+    if f.campaign:  # unlike the figures, a drill-down link may ask for "no campaign" (NO_CAMPAIGN)
         qs = qs.filter(campaign="" if f.campaign == NO_CAMPAIGN else f.campaign)
-    if f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if scope.team_ids:
-        qs = qs.filter(team_id__in=scope.team_ids)
     reached = params.get("reached")
     if reached in STAGES:
         qs = qs.filter(**{f"{reached}_at__isnull": False})

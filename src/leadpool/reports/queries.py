@@ -58,8 +58,8 @@ def team_user_ids(team_id: int) -> list[int]:
 # --- leads ----------------------------------------------------------------------------------------------
 
 
-def lead_days(f: Filters, scope: Scope | None = None, *, team: bool = True):
-    qs = LeadDay.objects.filter(day__gte=f.start, day__lte=f.end)
+def narrow(qs, f: Filters, scope: Scope | None = None, *, team: bool = True):
+    """The filter bar on a summary row that carries project, source, campaign and team ids."""
     if f.project_id:
         qs = qs.filter(project_id=f.project_id)
     if f.source_id:
@@ -71,6 +71,10 @@ def lead_days(f: Filters, scope: Scope | None = None, *, team: bool = True):
     if scope is not None and scope.team_ids is not None:
         qs = qs.filter(team_id__in=scope.team_ids)
     return qs
+
+
+def lead_days(f: Filters, scope: Scope | None = None, *, team: bool = True):
+    return narrow(LeadDay.objects.filter(day__gte=f.start, day__lte=f.end), f, scope, team=team)
 
 
 _LEAD_SUMS = dict(leads=Sum("leads"), new=Sum("new_customers"), returning=Sum("returning_leads"))
@@ -117,29 +121,12 @@ def leads(f: Filters, scope: Scope | None = None) -> dict:
 
 
 def customer_facts(f: Filters, scope: Scope | None = None, *, team: bool = True):
-    qs = CustomerFact.objects.filter(first_day__gte=f.start, first_day__lte=f.end, is_test=False)
-    if f.project_id:
-        qs = qs.filter(project_id=f.project_id)
-    if f.source_id:
-        qs = qs.filter(source_id=f.source_id)
-    if f.campaign:
-        qs = qs.filter(campaign=f.campaign)
-    if team and f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if scope is not None and scope.team_ids is not None:
-        qs = qs.filter(team_id__in=scope.team_ids)
-    return qs
+    return narrow(CustomerFact.objects.filter(first_day__gte=f.start, first_day__lte=f.end, is_test=False), f, scope, team=team)
 
 
 def spend_rows(f: Filters):
-    qs = AdSpend.objects.filter(day__gte=f.start, day__lte=f.end)
-    if f.project_id:
-        qs = qs.filter(project_id=f.project_id)
-    if f.source_id:
-        qs = qs.filter(source_id=f.source_id)
-    if f.campaign:
-        qs = qs.filter(campaign=f.campaign)
-    return qs
+    """Ad spend has no team: the team filter and the viewer's scope do not apply."""
+    return narrow(AdSpend.objects.filter(day__gte=f.start, day__lte=f.end), f, team=False)
 
 
 def cost(f: Filters) -> dict:
@@ -393,32 +380,29 @@ CANDIDATE_COUNTS = {
 ROTATION_FIGURES = (*ROTATION_REASONS, *CANDIDATE_COUNTS)
 
 
+def _about_customers(qs, f: Filters, scope: Scope | None):
+    """Team, scope and project filters on rows that carry a team and point at a customer."""
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    if f.project_id:
+        qs = qs.filter(customer__projects__id=f.project_id)
+    return qs
+
+
 def rotation_candidates(f: Filters, scope: Scope | None = None):
     """Customers put on a leader's rotation list in the period (listed_at), by the rotation sweep."""
     from leadpool.rotation.models import Candidate
 
     lo, hi = day_bounds(f.start, f.end)
-    qs = Candidate.objects.filter(listed_at__gte=lo, listed_at__lt=hi)
-    if f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if scope is not None and scope.team_ids is not None:
-        qs = qs.filter(team_id__in=scope.team_ids)
-    if f.project_id:
-        qs = qs.filter(customer__projects__id=f.project_id)
-    return qs
+    return _about_customers(Candidate.objects.filter(listed_at__gte=lo, listed_at__lt=hi), f, scope)
 
 
 def rotation_moves(f: Filters, scope: Scope | None = None):
     """Changes of owner by rotation, first-call takeback or leader reassignment in the period."""
     lo, hi = day_bounds(f.start, f.end)
-    qs = Assignment.objects.filter(started_at__gte=lo, started_at__lt=hi, reason__in=ROTATION_REASONS)
-    if f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if scope is not None and scope.team_ids is not None:
-        qs = qs.filter(team_id__in=scope.team_ids)
-    if f.project_id:
-        qs = qs.filter(customer__projects__id=f.project_id)
-    return qs
+    return _about_customers(Assignment.objects.filter(started_at__gte=lo, started_at__lt=hi, reason__in=ROTATION_REASONS), f, scope)
 
 
 def rotation(f: Filters, scope: Scope | None = None) -> dict:
