@@ -150,7 +150,8 @@ def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
         lines = [f"## {name}", "", f"Run {stamp}.", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
         for vendor, rows in per_db.items():
             for row in rows:
-                ok = {True: "yes", False: "**no**", None: "—"}.get(row.get("ok"), "—")
+                # "meets" only means something beside a target.
+                ok = {True: "yes", False: "**no**"}.get(row.get("ok"), "—") if row.get("target") else "—"
                 lines.append(
                     f"| {row['name']} | {vendor} | {fmt(row.get('value'))} | {row.get('unit', '')} | {row.get('target', '')} | {ok} | {row.get('note', '')} |"
                 )
@@ -163,6 +164,7 @@ def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
         "Each section says when and in which mode it last ran.",
         "",
         f"Machine: {machine()}.",
+        "",
         "",
     ]
     DOC.parent.mkdir(parents=True, exist_ok=True)
