@@ -1,5 +1,7 @@
 """The generic webhook and Ladipage: any landing page posting JSON or a form."""
 
+import json
+
 from leadpool.customers.models import Customer, Lead
 from leadpool.intake.models import InboxItem
 
@@ -44,3 +46,19 @@ def test_unknown_token_is_stored_and_answered_404(world, channels, post):
     response = post(channels["generic"], {"phone": "0912345678"}, path="/intake/hook/generic/nope/")
     assert response.status_code == 404
     assert InboxItem.objects.get().state == "rejected"
+    item = InboxItem.objects.get()
+    assert b"0912345678" in bytes(item.body), "the lead must be kept to be found later"
+    assert response.json() == {"detail": item.error, "inbox_id": item.pk} and "unknown or disabled" in item.error
+
+
+def test_disabled_connection_keeps_the_body_of_what_it_refuses(world, channels, post):
+    config = channels["generic"]
+    config.active = False
+    config.save()
+    response = post(config, {"phone": "0912345678", "name": "Vẫn gửi"})
+    assert response.status_code == 404 and "đã tắt" in response.json()["detail"]
+    item = InboxItem.objects.get()
+    assert item.state == "rejected" and item.config == config and item.verified is False
+    assert json.loads(bytes(item.body)) == {"phone": "0912345678", "name": "Vẫn gửi"}
+    assert Lead.objects.count() == 0
+

@@ -11,7 +11,7 @@ from leadpool import ratelimit
 from leadpool.intake import process
 from leadpool.intake.channels import api as api_channel
 from leadpool.intake.channels.common import parse_body
-from leadpool.intake.inbox import store
+from leadpool.intake.inbox import bounded_body, store
 from leadpool.intake.models import InboxItem
 
 from .auth import require_scope
@@ -80,13 +80,9 @@ def push_lead(request):
     verdict = ratelimit.hit(f"api:leads:{request.user.pk}", limit=_per_minute())
     if not verdict.allowed:
         return Status(429, {"detail": "Quá nhiều yêu cầu, vui lòng thử lại sau (rate limited)."})
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > _limit():
-        return _rejected(request, b"", f"Nội dung quá lớn: {declared} byte, tối đa {_limit()} (body too large).", 413)
-    body = request.body
+    body, too_large = bounded_body(request, _limit())
+    if too_large:
+        return _rejected(request, body, too_large, 413)
     try:
         payload = parse_body(request.content_type or "application/json", body)
         api_channel.clean(payload)

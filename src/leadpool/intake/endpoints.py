@@ -14,7 +14,7 @@ from leadpool import ratelimit
 from . import process
 from .channels import facebook, generic, google, hotline, tiktok, zalo
 from .channels.common import parse_body
-from .inbox import store
+from .inbox import bounded_body, store
 from .models import ChannelConfig, InboxItem
 
 MODULES = {
@@ -55,8 +55,10 @@ def hook(request, kind: str, token: str):
         verdict = ratelimit.hit(f"intake:ip:{_ip(request)}", limit=UNKNOWN_TOKEN_LIMIT_PER_MINUTE)
         if not verdict.allowed:
             return ratelimit.too_many(verdict)
+        # Kept (bounded) so a lead sent to a mistyped or switched-off connection can still be found and replayed.
+        body, _too_large = bounded_body(request, max_body_bytes())
         message = "Kết nối không tồn tại hoặc đã tắt (unknown or disabled token)."
-        return _reject(request, kind=kind, config=config, body=b"", status=404, message=message, verified=False)
+        return _reject(request, kind=kind, config=config, body=body, status=404, message=message, verified=False)
 
     verdict = ratelimit.hit(f"intake:config:{config.pk}", limit=config.rate_limit_per_minute)
     if not verdict.allowed:
@@ -71,18 +73,9 @@ def hook(request, kind: str, token: str):
         response["Allow"] = "POST"
         return response
 
-    limit = max_body_bytes()
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        message = f"Nội dung quá lớn: {declared} byte, tối đa {limit} (body too large)."
-        return _reject(request, kind=kind, config=config, body=b"", status=413, message=message)
-    body = request.body
-    if len(body) > limit:
-        message = f"Nội dung quá lớn: {len(body)} byte, tối đa {limit} (body too large)."
-        return _reject(request, kind=kind, config=config, body=body[:limit], status=413, message=message)
+    body, too_large = bounded_body(request, max_body_bytes())
+    if too_large:
+        return _reject(request, kind=kind, config=config, body=body, status=413, message=too_large)
 
     payload, parse_error = None, None
     try:

@@ -24,6 +24,24 @@ def kept_headers(request) -> dict:
     return {k.lower(): v[:500] for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
 
 
+def bounded_body(request, limit: int) -> tuple[bytes, str | None]:
+    """The request body, at most `limit` bytes of it, and the rejection message when it is larger.
+
+    A body declared larger than the limit is not read at all; one that only turns out larger is cut to the limit,
+    so what is stored of a rejected delivery stays bounded.
+    """
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return b"", f"Nội dung quá lớn: {declared} byte, tối đa {limit} (body too large)."
+    body = request.body
+    if len(body) > limit:
+        return body[:limit], f"Nội dung quá lớn: {len(body)} byte, tối đa {limit} (body too large)."
+    return body, None
+
+
 def payload_key(body: bytes) -> str:
     """The idempotency key of channels whose payload carries no id of its own."""
     return "sha256:" + hashlib.sha256(body).hexdigest()
