@@ -2,6 +2,8 @@
 
 import json
 
+from django.test import override_settings
+
 from leadpool.customers.models import Customer, Lead
 from leadpool.intake.models import InboxItem
 
@@ -62,3 +64,9 @@ def test_disabled_connection_keeps_the_body_of_what_it_refuses(world, channels, 
     assert json.loads(bytes(item.body)) == {"phone": "0912345678", "name": "Vẫn gửi"}
     assert Lead.objects.count() == 0
 
+
+@override_settings(LEADPOOL_PROXY_COUNT=1)
+def test_the_sender_address_is_read_through_the_trusted_proxy(world, channels, post):
+    response = post(channels["generic"], {"phone": "0912345678"}, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 200
+    assert InboxItem.objects.get().remote_addr == "203.0.113.9"

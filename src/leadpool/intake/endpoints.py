@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from leadpool import ratelimit
+from leadpool.audit.log import client_ip
 
 from . import process
 from .channels import facebook, generic, google, hotline, tiktok, zalo
@@ -42,7 +43,7 @@ def _reject(request, *, kind, config, body, status, message, verified=None) -> J
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "?"
+    return client_ip(request) or "?"
 
 
 @csrf_exempt

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leadpool.audit.log import client_ip
+
 from .models import InboxItem
 
 # Headers worth keeping to judge a delivery later. Credentials (Cookie, Authorization) never are.
@@ -80,7 +82,7 @@ def store(
         content_type=(content_type if content_type is not None else getattr(request, "content_type", "") or "")[:120],
         headers=kept_headers(request),
         body=body,
-        remote_addr=_client_ip(request),
+        remote_addr=client_ip(request),
         idempotency_key=(key[:200] if key else None),
         verified=verified,
         state=state,
@@ -97,9 +99,3 @@ def store(
             raise
         return Stored(first, False)
     return Stored(item, True)
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
