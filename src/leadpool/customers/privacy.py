@@ -109,10 +109,8 @@ def withdraw_consent(customer: Customer, *, by, channel: str = "", ip: str | Non
 
 
 def _cancel_automated_follow_ups(customer: Customer, now) -> int:
-    try:
-        from leadpool.sales.models import FollowUp
-    except ImportError:  # pragma: no cover - sales is always installed
-        return 0
+    from leadpool.sales.models import FollowUp
+
     # Scripted (automatic nurture) steps are marketing's voice; a follow-up a salesperson set by hand is not.
     return (
         FollowUp.objects.filter(customer=customer, done_at__isnull=True, cancelled_at__isnull=True)
