@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from leadpool.accounts.models import Role
 from leadpool.audit import log as audit
 from leadpool.customers.models import Project, Source
 
 from .models import ChannelConfig
+from .views import may_use_inbox
 
 Kind = ChannelConfig.Kind
 # Credentials stored on the connection that are never shown again once saved.
@@ -34,13 +34,9 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 EXAMPLE_LEAD = {"name": "Nguyễn Văn A", "phone": "0912345678", "email": "a@example.com", "note": "Quan tâm căn 2PN"}
 
 
-def may_connect_channels(user) -> bool:
-    return user.is_authenticated and (user.is_manager or user.role == Role.MARKETING)
-
-
 def _require(user) -> None:
-    # Other roles are not told the page exists.
-    if not may_connect_channels(user):
+    # The same people as the inbox; other roles are not told the page exists.
+    if not may_use_inbox(user):
         raise Http404
 
 
