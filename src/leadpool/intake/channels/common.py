@@ -11,7 +11,6 @@ from django.http import QueryDict
 
 from leadpool.customers.models import Project
 from leadpool.intake.capture import CaptureResult, LeadInput, capture
-from leadpool.intake.fields import split_flat
 from leadpool.intake.process import Malformed
 
 
@@ -126,10 +125,6 @@ def lead_input(item, *, flat: dict | None = None, **fields) -> LeadInput:
         )
     values.update(fields)
     return LeadInput(**values)
-
-
-def flat_lead(item, payload: dict, **fields) -> LeadInput:
-    return lead_input(item, flat=split_flat(payload), **fields)
 
 
 def answer(result: CaptureResult) -> dict:
