@@ -17,7 +17,7 @@ from leadpool.audit import log as audit
 from leadpool.intake.models import DuplicateCandidate
 
 from . import merge as merging
-from .display import format_phone, mask_phone
+from .display import phone_for
 from .models import Customer, Lead
 
 
@@ -47,7 +47,7 @@ def _profile(customer: Customer, user) -> dict:
     full = access.may_see_full_phone(user, customer)
     return {
         "customer": customer,
-        "phones": [format_phone(p.e164) if full else mask_phone(p.e164) for p in customer.phones.all()],
+        "phones": [phone_for(user, customer, p.e164) for p in customer.phones.all()],
         "emails": [e.address for e in customer.emails.all()] if full else [],
         "leads": list(customer.leads.all()[:10]),
         "lead_count": customer.leads.count(),
