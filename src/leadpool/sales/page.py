@@ -1,5 +1,6 @@
 """What the customer page shows around the profile: the timeline, open follow-ups and the quick-action forms."""
 
+from django import forms
 from django.utils import timezone
 
 from leadpool.customers import timeline
@@ -18,21 +19,31 @@ def status_targets(customer, statuses: list[Status]) -> list[Status]:
 PANELS = ("call", "note", "message", "status", "follow_up", "meeting")
 
 
+# Each quick action's form, with the prefix of its field ids (several forms share one page). The status form
+# depends on the customer, so it is built apart.
+FORMS = {
+    "call": (f.CallForm, "call_%s"),
+    "note": (f.NoteForm, "note_%s"),
+    "message": (f.MessageForm, "msg_%s"),
+    "follow_up": (f.FollowUpForm, "fu_%s"),
+    "meeting": (f.MeetingResultForm, "mt_%s"),
+}
+
+
+def posted_form(name: str, data) -> forms.Form:
+    """A quick-action form (not the status one) bound to what was posted."""
+    form_class, auto_id = FORMS[name]
+    return form_class(data, auto_id=auto_id)
+
+
 def blank_form(name: str, customer):
     """An empty quick-action form. Only the call form is on the page at first; the others load when opened."""
-    if name == "call":
-        return f.CallForm(auto_id="call_%s")
-    if name == "note":
-        return f.NoteForm(auto_id="note_%s")
-    if name == "message":
-        return f.MessageForm(auto_id="msg_%s")
     if name == "status":
         return f.StatusChangeForm(targets=status_targets(customer, list(Status.objects.all())), auto_id="st_%s")
-    if name == "follow_up":
-        return f.FollowUpForm(auto_id="fu_%s")
-    if name == "meeting":
-        return f.MeetingResultForm(auto_id="mt_%s")
-    raise ValueError(name)
+    if name not in FORMS:
+        raise ValueError(name)
+    form_class, auto_id = FORMS[name]
+    return form_class(auto_id=auto_id)
 
 
 def work_context(request, customer, *, can_work: bool, bound: dict | None = None, open_action: str = "",

@@ -1,5 +1,7 @@
 """The customer page's quick actions: each one posts by htmx, calls one service and re-renders the page in place."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,7 @@ from leadpool.customers.models import Status
 from . import actions
 from . import forms as f
 from .models import Activity
-from .page import PANELS, blank_form, status_targets, work_context
+from .page import PANELS, blank_form, posted_form, status_targets, work_context
 
 
 def _visible(request, customer_id: int):
@@ -46,44 +48,44 @@ def _respond(request, customer, *, flash: str = "", bound: dict | None = None, o
     return render(request, "sales/_work_result.html", context)
 
 
-@login_required
-@require_POST
-def log_call(request, customer_id: int):
-    customer = _workable(request, customer_id)
-    form = f.CallForm(request.POST, auto_id="call_%s")
-    if not form.is_valid():
-        return _respond(request, customer, bound={"call": form}, open_action="call")
-    data = form.cleaned_data
+def _quick_action(name: str):
+    """One quick action's view: the customer must be workable and the posted form valid; the action returns its flash."""
+    def wrap(act):
+        @login_required
+        @require_POST
+        @functools.wraps(act)
+        def view(request, customer_id: int):
+            customer = _workable(request, customer_id)
+            form = posted_form(name, request.POST)
+            if not form.is_valid():
+                return _respond(request, customer, bound={name: form}, open_action=name)
+            return _respond(request, customer, flash=act(request, customer, form.cleaned_data))
+        return view
+    return wrap
+
+
+@_quick_action("call")
+def log_call(request, customer, data: dict) -> str:
     actions.log_activity(
         customer, by=request.user, kind=Activity.Kind.CALL, call_outcome=data["call_outcome"],
         call_direction=data.get("direction") or Activity.Direction.OUTBOUND,
         duration_seconds=data.get("duration") if data.get("duration") is not None else 0, body=data.get("body", ""),
     )
-    return _respond(request, customer, flash=_("Đã ghi cuộc gọi."))
+    return _("Đã ghi cuộc gọi.")
 
 
-@login_required
-@require_POST
-def add_note(request, customer_id: int):
-    customer = _workable(request, customer_id)
-    form = f.NoteForm(request.POST, auto_id="note_%s")
-    if not form.is_valid():
-        return _respond(request, customer, bound={"note": form}, open_action="note")
-    actions.log_activity(customer, by=request.user, kind=Activity.Kind.NOTE, body=form.cleaned_data["body"])
-    return _respond(request, customer, flash=_("Đã thêm ghi chú."))
+@_quick_action("note")
+def add_note(request, customer, data: dict) -> str:
+    actions.log_activity(customer, by=request.user, kind=Activity.Kind.NOTE, body=data["body"])
+    return _("Đã thêm ghi chú.")
 
 
-@login_required
-@require_POST
-def record_message(request, customer_id: int):
-    customer = _workable(request, customer_id)
-    form = f.MessageForm(request.POST, auto_id="msg_%s")
-    if not form.is_valid():
-        return _respond(request, customer, bound={"message": form}, open_action="message")
-    channel = form.cleaned_data["channel"]
+@_quick_action("message")
+def record_message(request, customer, data: dict) -> str:
+    channel = data["channel"]
     kind = {"email": Activity.Kind.EMAIL, "sms": Activity.Kind.SMS}.get(channel, Activity.Kind.MESSAGE)
-    actions.log_activity(customer, by=request.user, kind=kind, channel=channel, body=form.cleaned_data["body"])
-    return _respond(request, customer, flash=_("Đã ghi tin nhắn."))
+    actions.log_activity(customer, by=request.user, kind=kind, channel=channel, body=data["body"])
+    return _("Đã ghi tin nhắn.")
 
 
 def _status_form(request, customer, data=None):
@@ -136,28 +138,16 @@ def change_status(request, customer_id: int):
     return _respond(request, customer, flash=_("Đã chuyển sang “%(label)s”.") % {"label": target.label})
 
 
-@login_required
-@require_POST
-def schedule(request, customer_id: int):
-    customer = _workable(request, customer_id)
-    form = f.FollowUpForm(request.POST, auto_id="fu_%s")
-    if not form.is_valid():
-        return _respond(request, customer, bound={"follow_up": form}, open_action="follow_up")
-    data = form.cleaned_data
+@_quick_action("follow_up")
+def schedule(request, customer, data: dict) -> str:
     actions.schedule_follow_up(customer, by=request.user, due_at=data["due_at"], kind=data["kind"], note=data["note"])
-    return _respond(request, customer, flash=_("Đã hẹn lịch chăm sóc."))
+    return _("Đã hẹn lịch chăm sóc.")
 
 
-@login_required
-@require_POST
-def meeting_result(request, customer_id: int):
-    customer = _workable(request, customer_id)
-    form = f.MeetingResultForm(request.POST, auto_id="mt_%s")
-    if not form.is_valid():
-        return _respond(request, customer, bound={"meeting": form}, open_action="meeting")
-    actions.record_meeting_result(customer, by=request.user, result=form.cleaned_data["result"],
-                                  note=form.cleaned_data["body"])
-    return _respond(request, customer, flash=_("Đã ghi kết quả buổi gặp."))
+@_quick_action("meeting")
+def meeting_result(request, customer, data: dict) -> str:
+    actions.record_meeting_result(customer, by=request.user, result=data["result"], note=data["body"])
+    return _("Đã ghi kết quả buổi gặp.")
 
 
 @login_required
