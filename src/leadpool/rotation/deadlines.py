@@ -48,11 +48,6 @@ def _void_stale_candidate(customer: Customer) -> None:
         Candidate.objects.filter(pk=open_row.pk).update(state=Candidate.State.VOID, decided_at=timezone.now())
 
 
-def hold_ends_at(customer: Customer) -> datetime | None:
-    """When the customer's hold runs out (for countdowns on other pages)."""
-    return Clock.objects.filter(pk=customer.pk).values_list("hold_ends_at", flat=True).first()
-
-
 def on_customer_changed(customer, why: str, by=None, **details) -> None:
     if customer is None or customer.pk is None:
         return

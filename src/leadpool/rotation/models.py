@@ -53,8 +53,7 @@ class RuleSet(models.Model):
         return f"v{self.version}"
 
     def to_rules(self) -> rules_mod.Rules:
-        data = {name: getattr(self, name) for name in self.RULE_FIELDS}
-        return rules_mod.Rules(version=self.version, **data)
+        return rules_mod.Rules(version=self.version, **self.as_dict())
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.RULE_FIELDS}
@@ -132,13 +131,6 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"clock #{self.customer_id}"
-
-    def care(self) -> rules_mod.Care:
-        return rules_mod.Care(
-            calls=self.calls, contacts=self.contacts, interactions=self.interactions, notes=self.notes,
-            follow_ups_done=self.follow_ups_done, follow_up_scheduled=self.follow_up_scheduled,
-            contacts_after_appointment=self.contacts_after_appointment, flagged=self.flagged,
-        )
 
 
 class Candidate(models.Model):
