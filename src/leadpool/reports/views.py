@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from leadpool.accounts import access
 from leadpool.accounts.models import Role, Team
 from leadpool.audit import log as audit
-from leadpool.customers.display import format_phone, mask_phone
+from leadpool.customers.display import phone_for
 
 from . import audiences, drill, queries, spend, summaries, targets
 from .exports import FORMATS, export_response
@@ -86,7 +86,7 @@ def _phone(user, customer) -> str:
     phones = list(customer.phones.all())
     if not phones:
         return ""
-    return format_phone(phones[0].e164) if access.may_see_full_phone(user, customer) else mask_phone(phones[0].e164)
+    return phone_for(user, customer, phones[0].e164)
 
 
 @login_required
