@@ -5,7 +5,7 @@ from . import duplicates, privacy_views, views
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
-    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
     path("duplicates/", duplicates.queue, name="duplicates"),
     path("duplicates/<int:candidate_id>/dismiss/", duplicates.dismiss, name="duplicate_dismiss"),
     path("<int:customer_id>/merge/<int:other_id>/", duplicates.compare, name="merge"),

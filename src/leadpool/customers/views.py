@@ -3,10 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import render
 
 from leadpool.accounts import access
 from leadpool.audit import log as audit
+from leadpool.sales.page import work_context
 
 from . import search
 from .display import format_phone, mask_phone, zalo_link
@@ -49,12 +51,8 @@ def customer_list(request):
 
 
 @login_required
-def customer_detail(request, pk: int):
+def customer_detail(request, customer_id: int):
     """The customer page: profile, leads, one timeline, and (for whoever may work on it) the quick actions."""
-    from django.http import Http404
-
-    from leadpool.sales.page import work_context
-
     customer = (
         access.customers_for(request.user)
         .select_related("status", "owner", "team", "first_source", "latest_source")
@@ -62,7 +60,7 @@ def customer_detail(request, pk: int):
             "phones", "emails", "projects", "groups__parent",
             Prefetch("leads", queryset=Lead.objects.select_related("source").prefetch_related("projects")),
         )
-        .filter(pk=pk)
+        .filter(pk=customer_id)
         .first()
     )
     if customer is None:
