@@ -1,4 +1,4 @@
-"""Gathering one customer's facts for the pure rules, and keeping its stored clock and deadline."""
+"""Gathering one customer's facts for the pure rules (deadlines.refresh stores what the rules make of them)."""
 
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -95,9 +95,8 @@ def is_brand_new(customer: Customer) -> bool:
 
 def gather(customer: Customer, rules: r.Rules, now: datetime | None = None) -> tuple[r.Facts, dict]:
     now = now or timezone.now()
-    known = _brand_new.get()
-    if known is not None and known.customer_id == customer.pk:
-        return _gather_brand_new(customer, known, now)
+    if is_brand_new(customer):
+        return _gather_brand_new(customer, _brand_new.get(), now)
     status = Status.objects.get(pk=customer.status_id)
     owner_since = customer.owner_since or customer.created_at
     anchor = max(customer.status_entered_at, owner_since)
