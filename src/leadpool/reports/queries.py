@@ -34,19 +34,6 @@ def per(amount, count) -> int | None:
     return None if not count else round(amount / count)
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks, exactly as PostgreSQL's percentile_cont."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    low = math.floor(pos)
-    high = math.ceil(pos)
-    if low == high:
-        return float(ordered[low])
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
 def _names(model, ids) -> dict:
     return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=[i for i in ids if i is not None])}
 
