@@ -3,8 +3,6 @@
 import hashlib
 from dataclasses import dataclass
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 
 @dataclass(frozen=True)
 class Rule:
