@@ -118,6 +118,10 @@ def test_api_candidates_and_decisions(world, listed, login):
     previous = second["owner"]
     cust = Customer.objects.get(pk=second["customer_id"])
     assert cust.owner.username != previous
+    # Decided candidates leave the API's list, and deciding one again is a 404 (only open ones are listed).
+    assert api.get("/api/v1/rotation/candidates?kind=hold").json()["count"] == 0
+    assert api.post(f"/api/v1/rotation/candidates/{first['id']}/decision", {"action": "rotate"},
+                    content_type="application/json").status_code == 404
     from leadpool.accounts.models import User
 
     old = login(User.objects.get(username=previous))

@@ -68,8 +68,8 @@ def _leader_only(request) -> None:
         raise HttpError(403, "Chỉ trưởng nhóm và quản lý quyết định đảo khách.")
 
 
-def visible_candidates(user):
-    return Candidate.objects.filter(state=Candidate.State.OPEN, customer__in=access.customers_for(user))
+def open_candidates(user):
+    return decisions.visible_candidates(user).filter(state=Candidate.State.OPEN)
 
 
 def _out(c: Candidate) -> dict:
@@ -84,7 +84,7 @@ def _out(c: Candidate) -> dict:
 def list_candidates(request, filters: Query[CandidateFilters]):
     require_scope(request, "rotation:read")
     _leader_only(request)
-    qs = visible_candidates(request.user).select_related("customer", "owner", "team").order_by("due_at", "id")
+    qs = open_candidates(request.user).select_related("customer", "owner", "team").order_by("due_at", "id")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.team:
@@ -97,7 +97,7 @@ def list_candidates(request, filters: Query[CandidateFilters]):
 def _decide(request, ids: list[int], body: DecisionIn) -> dict:
     require_scope(request, "rotation:write")
     _leader_only(request)
-    rows = list(visible_candidates(request.user).select_related("customer__team").filter(pk__in=ids))
+    rows = list(open_candidates(request.user).select_related("customer__team").filter(pk__in=ids))
     if not rows:
         raise Http404("Không tìm thấy khách chờ đảo.")
     to = None

@@ -20,6 +20,11 @@ from .models import Candidate, Clock, Violation
 KEEP, ROTATE, REASSIGN = "keep", "rotate", "reassign"
 
 
+def visible_candidates(user):
+    """Candidates (in any state) whose customer this user may see."""
+    return Candidate.objects.filter(customer__in=access.customers_for(user))
+
+
 def _check(candidate: Candidate, by) -> Customer:
     if candidate.state != Candidate.State.OPEN:
         raise ValidationError("Khách này đã được quyết định.")

@@ -29,10 +29,6 @@ def _leader_or_manager(user) -> None:
         raise Http404
 
 
-def _visible(user):
-    return Candidate.objects.filter(customer__in=access.customers_for(user))
-
-
 def _members(user):
     """Salespeople a leader may hand customers to: active members of the teams they lead."""
     teams = access.led_team_ids(user)
@@ -65,7 +61,7 @@ def candidates(request):
     kind = request.GET.get("kind") or Candidate.Kind.HOLD
     if kind not in Candidate.Kind.values:
         kind = Candidate.Kind.HOLD
-    open_rows = _visible(user).filter(state=Candidate.State.OPEN)
+    open_rows = decisions.visible_candidates(user).filter(state=Candidate.State.OPEN)
     counts = dict(open_rows.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     qs = open_rows.filter(kind=kind).select_related("customer", "owner", "team", "customer__status").order_by("due_at", "id")
     if request.GET.get("escalated"):
@@ -110,7 +106,7 @@ def _decide(request, rows: list[Candidate]) -> dict:
 @require_POST
 def decide(request, candidate_id: int):
     _leader_or_manager(request.user)
-    candidate = _visible(request.user).select_related("customer__team", "owner").filter(pk=candidate_id).first()
+    candidate = decisions.visible_candidates(request.user).select_related("customer__team", "owner").filter(pk=candidate_id).first()
     if candidate is None:
         raise Http404
     result = _decide(request, [candidate])
@@ -131,7 +127,7 @@ def decide(request, candidate_id: int):
 def decide_bulk(request):
     _leader_or_manager(request.user)
     ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
-    rows = list(_visible(request.user).select_related("customer__team").filter(pk__in=ids, state=Candidate.State.OPEN))
+    rows = list(decisions.visible_candidates(request.user).select_related("customer__team").filter(pk__in=ids, state=Candidate.State.OPEN))
     if not rows:
         messages.warning(request, "Chọn ít nhất một khách.")
         return redirect("rotation:candidates")
