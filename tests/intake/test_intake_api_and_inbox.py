@@ -90,10 +90,14 @@ def test_api_processing_failure_answers_202_and_replay_fixes_it(world, api):
 @override_settings(LEADPOOL={"MAX_WEBHOOK_BYTES": 200, "MAX_API_LEAD_BYTES": 200})
 def test_body_size_limits_answer_413_and_store_the_rejection(world, api, channels, post):
     big = {"phone": "0912345678", "note": "x" * 500}
-    assert api(big).status_code == 413
+    api_response = api(big)
+    assert api_response.status_code == 413
     response = post(channels["generic"], big)
     assert response.status_code == 413 and "quá lớn" in response.json()["detail"]
     assert InboxItem.objects.filter(state="rejected").count() == 2
+    for answered in (api_response, response):
+        item = InboxItem.objects.get(pk=answered.json()["inbox_id"])
+        assert answered.json()["detail"] == item.error and "tối đa 200" in item.error
 
 
 def test_rate_limit_per_source_answers_429_with_message(world, channels, post):

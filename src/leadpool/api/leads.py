@@ -44,6 +44,13 @@ class Accepted(Schema):
     inbox_id: int
 
 
+class Rejected(Schema):
+    """A refusal names the stored inbox item, so the sender can quote it."""
+
+    detail: str
+    inbox_id: int
+
+
 def _per_minute() -> int:
     return int(os.environ.get("LEADPOOL_API_LEADS_PER_MINUTE") or settings.LEADPOOL.get("API_LEADS_PER_MINUTE", 600))
 
@@ -67,7 +74,7 @@ def _answer(item: InboxItem, *, first: bool):
 
 @router.post(
     "",
-    response={200: LeadOut, 201: LeadOut, 202: Accepted, 400: Error, 403: Error, 413: Error, 429: Error},
+    response={200: LeadOut, 201: LeadOut, 202: Accepted, 400: Rejected, 403: Error, 413: Rejected, 429: Error},
     summary="Push one lead",
     description=(
         "Fields: name, phone, email, source (source key), project (code or name), campaign, note, consent, "
