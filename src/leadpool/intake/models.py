@@ -89,6 +89,17 @@ class ChannelConfig(models.Model):
     verify_token = models.CharField(_("verify token (Facebook)"), max_length=120, blank=True)
     access_token = models.TextField(_("page access token (Facebook)"), blank=True)
     rate_limit_per_minute = models.PositiveIntegerField(_("giới hạn yêu cầu/phút"), default=600)
+    # Conversations (Facebook Messenger, Zalo OA chat) and fanpage comments.
+    lead_on_first_message = models.BooleanField(
+        _("tạo lead ngay tin nhắn đầu tiên"), default=False,
+        help_text=_("Tắt: cuộc trò chuyện thành lead khi khách để lại số điện thoại."),
+    )
+    hide_comments_with_phone = models.BooleanField(
+        _("ẩn bình luận có số điện thoại"), default=False,
+        help_text=_("Ẩn ngay trên fanpage để đối thủ không đọc được số."),
+    )
+    # Click-to-Messenger: the ad id a referral carries → the campaign name reports should use.
+    ad_campaigns = models.JSONField(_("quảng cáo → chiến dịch"), default=dict, blank=True)
     active = models.BooleanField(_("đang hoạt động"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
