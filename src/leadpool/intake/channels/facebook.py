@@ -17,11 +17,13 @@ from django.tasks import task
 from django.utils import timezone
 
 from leadpool.customers.models import CapturePoint
+from leadpool.intake import process
 from leadpool.intake.fields import split_flat
 from leadpool.intake.inbox import payload_key
 from leadpool.intake.models import ChannelConfig, InboxItem
 from leadpool.intake.process import REPLAYABLE, Malformed, RetryLater, accept
 
+from . import messenger, page_feed
 from .common import capture_answer, from_timestamp, hmac_hex, lead_input, same
 
 logger = logging.getLogger("leadpool.intake.facebook")
@@ -32,6 +34,8 @@ FIRST_BACKOFF_SECONDS = 30
 TEST_MARK = "<test lead"
 # Graph error codes that mean "slow down / try later" rather than "this will never work".
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
+# Deliveries that are not lead-form notifications, by meta["kind"]: the module that handles them.
+OTHER_KINDS = {"message": messenger, "comment": page_feed}
 
 
 def graph_url() -> str:
@@ -63,13 +67,17 @@ def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, d
         raise Malformed("Không phải thông báo của Page (expected object=page with entry[]).")
     out = []
     for entry in payload["entry"]:
-        for change in (entry or {}).get("changes") or []:
+        entry = entry or {}
+        for change in entry.get("changes") or []:
             value = (change or {}).get("value") or {}
             if change.get("field") != "leadgen" or not value.get("leadgen_id"):
                 continue
             meta = {k: str(value.get(k, "")) for k in ("page_id", "form_id", "ad_id", "adgroup_id", "created_time")}
             meta["page_id"] = meta["page_id"] or str(entry.get("id", ""))
             out.append((str(value["leadgen_id"]), meta))
+        # One callback URL receives every field the page is subscribed to: chats and comments too.
+        out.extend(messenger.deliveries(entry, config))
+        out.extend(page_feed.deliveries(entry, config))
     if not out:
         # Other Page fields carry no lead; kept all the same, once.
         return [(payload_key(body), {"ignored": "không có thay đổi leadgen (no leadgen change)"})]
@@ -78,6 +86,9 @@ def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, d
 
 def enqueue(item: InboxItem) -> None:
     pk = item.pk
+    if item.meta.get("kind") in OTHER_KINDS:
+        process.enqueue(item)  # nothing to fetch: the event carries its content
+        return
     transaction.on_commit(lambda: fetch_lead.enqueue(pk))
 
 
@@ -162,6 +173,8 @@ def field_values(field_data: list) -> dict:
 def handle(item) -> dict:
     if item.meta.get("ignored"):
         return {"ignored": item.meta["ignored"]}
+    if item.meta.get("kind") in OTHER_KINDS:
+        return OTHER_KINDS[item.meta["kind"]].handle(item)
     graph = item.meta.get("graph") or fetch(item)
     if not isinstance(graph, dict) or not isinstance(graph.get("field_data"), list):
         raise Malformed("Graph API không trả về field_data (no field_data in the lead).")
