@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "leadpool.security",
     "leadpool.ops",
     "leadpool.webhooks",
+    "leadpool.conversations",
+    "leadpool.nurture",
     "leadpool.web",
 ]
 

@@ -20,5 +20,7 @@ urlpatterns = [
     path("security/", include("leadpool.security.urls")),
     path("health", health, name="health"),
     path("webhooks/", include("leadpool.webhooks.urls")),
+    path("conversations/", include("leadpool.conversations.urls")),
+    path("nurture/", include("leadpool.nurture.urls")),
     path("", include("leadpool.web.urls")),
 ]

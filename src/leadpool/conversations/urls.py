@@ -1,0 +1,4 @@
+"""Routes of the conversations app."""
+
+app_name = "conversations"
+urlpatterns: list = []

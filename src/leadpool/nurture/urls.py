@@ -1,0 +1,4 @@
+"""Routes of the nurture app."""
+
+app_name = "nurture"
+urlpatterns: list = []
