@@ -7,3 +7,8 @@ class NurtureConfig(AppConfig):
     name = "leadpool.nurture"
     label = "nurture"
     verbose_name = "Chăm sóc tự động"
+
+    def ready(self) -> None:
+        from leadpool.worker import periodic
+
+        periodic("nurture.send_due", 60, "leadpool.nurture.tasks.send_due")

@@ -5,10 +5,11 @@ from django.contrib import admin
 from .models import CareScript, CareStep, FollowUp
 
 
-class CareStepInline(admin.TabularInline):
+class CareStepInline(admin.StackedInline):
     model = CareStep
     extra = 1
-    fields = ("day_offset", "kind", "note")
+    # Automatic e-mail/SMS/ZNS steps carry their content; the nurture app sends them on their day.
+    fields = (("day_offset", "kind", "automatic"), "note", "subject", "body", ("zns_template_id", "zns_template_data"))
 
 
 @admin.register(CareScript)

@@ -24,8 +24,15 @@ def _open_steps(customer, script: CareScript):
 
 
 def start(customer, script: CareScript, *, at=None, by=None) -> list[FollowUp]:
-    """Schedule every step of `script` for the customer's owner. A script already running is not doubled."""
+    """Schedule every step of `script`: automatic e-mail/SMS/ZNS steps for the nurture sender, the others as
+    follow-ups for the customer's owner. A script already running is not doubled."""
     at = at or timezone.now()
+    steps = list(script.steps.all())
+    automatic = [step for step in steps if step.is_automatic]
+    if automatic:
+        from leadpool.nurture import schedule
+
+        schedule.plan(customer, script, automatic, due_for=lambda step: step_due(at, step.day_offset))
     if _open_steps(customer, script).exists():
         return []
     rows = [
@@ -39,12 +46,16 @@ def start(customer, script: CareScript, *, at=None, by=None) -> list[FollowUp]:
             created_at=at,
             script_step=script.step_key(step),
         )
-        for step in script.steps.all()
+        for step in steps
+        if not step.is_automatic
     ]
     return FollowUp.objects.bulk_create(rows)
 
 
 def stop(customer, script: CareScript, *, at=None) -> int:
+    from leadpool.nurture import schedule
+
+    schedule.cancel(customer, script, at=at)
     return _open_steps(customer, script).update(cancelled_at=at or timezone.now())
 
 

@@ -18,6 +18,8 @@ class Activity(models.Model):
         EMAIL = "email", _("E-mail")
         SMS = "sms", "SMS"
         SYSTEM = "system", _("Hệ thống")
+        # Sent by a care script on its own (nurture): shown on the timeline, never counted as a salesperson's care.
+        NURTURE = "nurture", _("Chăm sóc tự động")
 
     class CallOutcome(models.TextChoices):
         REACHED = "reached", _("Nghe máy")
@@ -171,11 +173,30 @@ class CareScript(models.Model):
         return f"script:{self.pk}/"
 
 
+AUTOMATIC_KINDS = (FollowUp.Kind.EMAIL, FollowUp.Kind.SMS, FollowUp.Kind.ZNS)
+
+
 class CareStep(models.Model):
     script = models.ForeignKey(CareScript, on_delete=models.CASCADE, related_name="steps")
     day_offset = models.PositiveSmallIntegerField(_("sau số ngày"), default=0)
     kind = models.CharField(_("việc"), max_length=12, choices=FollowUp.Kind.choices, default=FollowUp.Kind.CALL)
     note = models.CharField(_("nội dung"), max_length=300, blank=True)
+    # An e-mail, SMS or ZNS step marked automatic is sent by the nurture app on its day instead of
+    # becoming a follow-up for the owner.
+    automatic = models.BooleanField(
+        _("gửi tự động"), default=False,
+        help_text=_("Chỉ cho bước E-mail, SMS, Zalo ZNS: hệ thống tự gửi đúng ngày cho khách còn đồng ý nhận."),
+    )
+    subject = models.CharField(_("tiêu đề e-mail"), max_length=200, blank=True)
+    body = models.TextField(
+        _("nội dung tin"), blank=True,
+        help_text=_("Dùng {{ ten }} (tên khách), {{ du_an }} (dự án), {{ nhan_vien }} (người phụ trách)."),
+    )
+    zns_template_id = models.CharField(_("mã mẫu ZNS"), max_length=40, blank=True)
+    zns_template_data = models.JSONField(
+        _("dữ liệu mẫu ZNS"), default=dict, blank=True,
+        help_text=_('Tham số của mẫu ZNS, ví dụ {"customer_name": "{{ ten }}", "project": "{{ du_an }}"}.'),
+    )
 
     class Meta:
         ordering = ["day_offset", "id"]
@@ -184,3 +205,25 @@ class CareStep(models.Model):
 
     def __str__(self) -> str:
         return f"+{self.day_offset}d {self.get_kind_display()}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.automatic and self.kind in AUTOMATIC_KINDS
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not self.automatic:
+            return
+        if self.kind not in AUTOMATIC_KINDS:
+            raise ValidationError({"automatic": _("Chỉ bước E-mail, SMS hoặc Zalo ZNS mới gửi tự động được.")})
+        if self.kind == FollowUp.Kind.EMAIL and not (self.subject.strip() and self.body.strip()):
+            raise ValidationError(_("E-mail tự động cần tiêu đề và nội dung."))
+        if self.kind == FollowUp.Kind.SMS and not self.body.strip():
+            raise ValidationError({"body": _("SMS tự động cần nội dung tin.")})
+        if self.kind == FollowUp.Kind.ZNS:
+            if not self.zns_template_id.strip():
+                raise ValidationError({"zns_template_id": _("Tin ZNS cần mã mẫu đã được Zalo duyệt.")})
+            data = self.zns_template_data
+            if not isinstance(data, dict) or not all(isinstance(v, str | int | float) for v in data.values()):
+                raise ValidationError({"zns_template_data": _("Dữ liệu mẫu ZNS là một đối tượng JSON tên → giá trị.")})
