@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leadpool.accounts import access
@@ -26,12 +26,12 @@ from . import attendance, inbox
 
 PAGE_SIZE = 25
 TABS = [
-    ("", _l("Tất cả"), "light"),
-    ("uncalled", _l("⚡ Chưa gọi"), "danger"),
-    ("due", _l("⏰ Đến hạn"), "warning"),
-    ("hold", _l("⏳ Sắp hết hạn giữ"), "primary"),
-    ("rest", _l("Còn lại"), "light"),
-    ("dont_forget", _l("📌 Đừng quên"), "secondary"),
+    ("", gettext_lazy("Tất cả"), "light"),
+    ("uncalled", gettext_lazy("⚡ Chưa gọi"), "danger"),
+    ("due", gettext_lazy("⏰ Đến hạn"), "warning"),
+    ("hold", gettext_lazy("⏳ Sắp hết hạn giữ"), "primary"),
+    ("rest", gettext_lazy("Còn lại"), "light"),
+    ("dont_forget", gettext_lazy("📌 Đừng quên"), "secondary"),
 ]
 
 
