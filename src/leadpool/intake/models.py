@@ -201,3 +201,42 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.customer_id} ~ #{self.other_id} ({self.reason})"
+
+
+class PageComment(models.Model):
+    """A comment left on a fanpage post or ad: kept for marketing whether or not it gave a phone number."""
+
+    config = models.ForeignKey(ChannelConfig, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    page_id = models.CharField(_("trang"), max_length=64)
+    comment_id = models.CharField(max_length=128, unique=True)
+    # Meta writes post ids as "{page id}_{post id}"; an ad's comments carry the ad's post.
+    post_id = models.CharField(_("bài viết"), max_length=128, blank=True)
+    post_url = models.URLField(max_length=500, blank=True)
+    parent_id = models.CharField(max_length=128, blank=True)
+    from_id = models.CharField(max_length=64, blank=True)
+    from_name = models.CharField(_("người bình luận"), max_length=160, blank=True)
+    message = models.TextField(_("nội dung"), blank=True)
+    # The numbers as written in the comment; has_phone is what the list filters on.
+    phones = models.JSONField(default=list, blank=True)
+    has_phone = models.BooleanField(_("có số điện thoại"), default=False)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    lead = models.ForeignKey("customers.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    inbox_item = models.ForeignKey(InboxItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Hiding on the page (so competitors cannot read the number) happens in the background.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hide_attempts = models.PositiveSmallIntegerField(default=0)
+    hide_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["page_id", "created_at"], name="page_comment_page_time"),
+            models.Index(fields=["post_id", "created_at"], name="page_comment_post_time"),
+        ]
+        verbose_name = _("bình luận fanpage")
+        verbose_name_plural = _("bình luận fanpage")
+
+    def __str__(self) -> str:
+        return f"{self.from_name or self.from_id}: {self.message[:40]}"

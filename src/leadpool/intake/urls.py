@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import channel_views, endpoints, import_views, views
+from . import channel_views, comment_views, endpoints, import_views, views
 
 app_name = "intake"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("channels/new/", channel_views.channel_new, name="channel_new"),
     path("channels/<int:config_id>/", channel_views.channel_edit, name="channel_edit"),
     path("channels/<int:config_id>/toggle/", channel_views.channel_toggle, name="channel_toggle"),
+    path("comments/", comment_views.comments, name="comments"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/replay-failed/", views.replay_failed, name="replay_failed"),
     path("inbox/<int:item_id>/", views.inbox_item, name="inbox_item"),

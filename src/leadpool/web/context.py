@@ -11,6 +11,7 @@ MENU = [
     ("rotation:mine", "Đảo vào / ra", {"sales"}),
     ("intake:channels", "Kênh kết nối", {"marketing", "manager"}),
     ("intake:inbox", "Hộp nhận lead", {"marketing", "manager"}),
+    ("intake:comments", "Bình luận fanpage", {"marketing", "manager"}),
     ("intake:import", "Nhập file", {"marketing", "manager"}),
     ("reports:index", "Báo cáo", {"leader", "manager", "marketing", "sales"}),
     ("audit:list", "Nhật ký", {"manager"}),
