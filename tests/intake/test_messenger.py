@@ -78,6 +78,7 @@ def test_ad_conversation_that_gives_a_number_becomes_one_customer_with_the_ads_c
     assert lead.capture_point == "inbox_ads" and lead.ad_id == AD and lead.campaign == "Lotus mở bán tháng 1"
     assert lead.channel == "facebook" and list(lead.projects.all()) == [world.lotus]
     assert lead.answers["messenger_psid"] == PSID and lead.answers["ad_title"] == "Lotus Garden - căn 2PN"
+    assert lead.note == "sdt em 0912 *** 678, gọi em sau 5h nhé"  # marketing reads leads' notes: no full number
     customer = Customer.objects.get()
     assert customer.phones.get().e164 == "+84912345678" and customer.owner is not None
     conversation.refresh_from_db()

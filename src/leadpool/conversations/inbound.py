@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from leadpool.customers.display import mask_phone
 from leadpool.customers.models import CapturePoint
 from leadpool.customers.normalize import normalize_phone
+from leadpool.intake.phones_in_text import find_phones
 
 from .models import Conversation, Message
 from .rules import lead_reason
-
-
-def find_phones(text: str) -> list[str]:
-    """Phone numbers as written in a chat message."""
-    try:
-        # The shared extractor (dates, prices and codes rejected); until it exists, Zalo's pattern.
-        from leadpool.intake.phones_in_text import find_phones as shared
-    except ImportError:
-        from leadpool.intake.channels.zalo import phones_in as shared
-    return list(shared(text or ""))
 
 
 @dataclass
@@ -106,6 +98,14 @@ def _new_phones(conversation: Conversation, phones: list[str]) -> list[str]:
     return out
 
 
+def masked(text: str, phones: list[str]) -> str:
+    """The message with its numbers masked: leads' notes are read by marketing, who see no full numbers."""
+    for raw in phones:
+        result = normalize_phone(raw)
+        text = text.replace(raw, mask_phone(result.e164) if result.ok else "***")
+    return text
+
+
 def capture_if_due(item, recorded: Recorded, *, answers: dict, name: str = "") -> dict | None:
     """Turn the chat into a lead (through the intake pipeline: dedup, assignment, notification) when it is due."""
     from leadpool.intake.capture import capture
@@ -113,7 +113,8 @@ def capture_if_due(item, recorded: Recorded, *, answers: dict, name: str = "") -
 
     conversation, message = recorded.conversation, recorded.message
     config = conversation.config
-    phones = _new_phones(conversation, find_phones(message.text))
+    written = find_phones(message.text)
+    phones = _new_phones(conversation, written)
     reason = lead_reason(
         has_customer=conversation.customer_id is not None,
         first_message=recorded.first_message,
@@ -128,7 +129,7 @@ def capture_if_due(item, recorded: Recorded, *, answers: dict, name: str = "") -
         name=name,
         phones=phones,
         answers={k: str(v) for k, v in answers.items() if v not in (None, "")},
-        note=message.text,
+        note=masked(message.text, written),
         external_id=message.platform_message_id or f"{conversation.platform}:{conversation.user_id}",
         capture_point=CapturePoint.INBOX_ADS if ad_id else CapturePoint.MESSAGE,
         ad_id=ad_id,
@@ -144,8 +145,21 @@ def capture_if_due(item, recorded: Recorded, *, answers: dict, name: str = "") -
     return {**answer(result), "why": reason}
 
 
-def link(conversation: Conversation, customer) -> None:
+def link(conversation: Conversation, customer_id: int | None) -> None:
     """The chat belongs to this profile from now on (a channel that makes its own leads, such as Zalo)."""
-    if customer is not None and conversation.customer_id != customer.pk:
-        conversation.customer = customer
+    if customer_id is not None and conversation.customer_id != customer_id:
+        conversation.customer_id = customer_id
         conversation.save(update_fields=["customer"])
+
+
+def attachments_of(message: dict) -> list[dict]:
+    """[{type, url?}] of a message's attachments (Messenger and Zalo both send {type, payload: {url}})."""
+    out = []
+    for attachment in message.get("attachments") or []:
+        if isinstance(attachment, dict):
+            payload = attachment.get("payload") or {}
+            row = {"type": str(attachment.get("type", ""))}
+            if isinstance(payload, dict) and payload.get("url"):
+                row["url"] = str(payload["url"])
+            out.append(row)
+    return out

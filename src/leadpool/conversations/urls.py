@@ -1,4 +1,11 @@
-"""Routes of the conversations app."""
+"""Routes of the conversations app: a customer's threads and the reply to one."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "conversations"
-urlpatterns: list = []
+urlpatterns = [
+    path("customers/<int:customer_id>/", views.customer_threads, name="customer"),
+    path("<int:conversation_id>/reply/", views.reply, name="reply"),
+]

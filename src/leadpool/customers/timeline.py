@@ -10,12 +10,13 @@ from leadpool.sales.models import Activity, StatusChange
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # lead, activity, status, assignment
+    kind: str  # lead, activity, status, assignment, chat
     obj: object
     folded: bool = False  # written under a previous owner: folded away by default for the new owner
 
 
-def build(customer: Customer, *, viewer=None, limit: int = 200) -> list[Entry]:
+def build(customer: Customer, *, viewer=None, limit: int = 200, chats: bool = False) -> list[Entry]:
+    """chats: include Messenger/Zalo messages (only for people who may work the customer)."""
     entries: list[Entry] = []
     owner_since = customer.owner_since
     fold = viewer is not None and viewer.pk == customer.owner_id and owner_since is not None
@@ -32,5 +33,11 @@ def build(customer: Customer, *, viewer=None, limit: int = 200) -> list[Entry]:
         entries.append(Entry(change.at, "status", change, fold and change.at < owner_since))
     for row in Assignment.objects.filter(customer=customer).select_related("user", "decided_by", "team")[:limit]:
         entries.append(Entry(row.started_at, "assignment", row))
+    if chats:
+        from leadpool.conversations.models import Message
+
+        messages = Message.objects.filter(conversation__customer=customer).select_related("sent_by").order_by("-at")
+        for message in messages[:limit]:
+            entries.append(Entry(message.at, "chat", message))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -48,7 +48,7 @@ def blank_form(name: str, customer):
 
 def work_context(request, customer, *, can_work: bool, bound: dict | None = None, open_action: str = "",
                  flash: str = "") -> dict:
-    entries = timeline.build(customer, viewer=request.user)
+    entries = timeline.build(customer, viewer=request.user, chats=can_work)
     corrected = {e.obj.corrects_id for e in entries if e.kind == "activity" and e.obj.corrects_id}
     context = {
         "customer": customer,

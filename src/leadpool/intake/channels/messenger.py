@@ -64,24 +64,12 @@ def _page_config(item) -> ChannelConfig | None:
     return item.config
 
 
-def attachments_of(message: dict) -> list[dict]:
-    out = []
-    for attachment in message.get("attachments") or []:
-        if isinstance(attachment, dict):
-            payload = attachment.get("payload") or {}
-            row = {"type": str(attachment.get("type", ""))}
-            if isinstance(payload, dict) and payload.get("url"):
-                row["url"] = str(payload["url"])
-            out.append(row)
-    return out
-
-
 def read_event(event: dict) -> dict:
     """What one messaging event says: kind, text, attachments, mid and the referral wherever Meta put it."""
     message, postback = event.get("message"), event.get("postback")
     if isinstance(message, dict):
         return {"kind": Message.Kind.MESSAGE, "text": str(message.get("text") or ""),
-                "attachments": attachments_of(message), "mid": message.get("mid"),
+                "attachments": inbound.attachments_of(message), "mid": message.get("mid"),
                 "referral": event.get("referral") or message.get("referral")}
     if isinstance(postback, dict):
         return {"kind": Message.Kind.POSTBACK, "text": str(postback.get("title") or postback.get("payload") or ""),
@@ -122,7 +110,6 @@ def handle(item) -> dict:
     context = (recorded.conversation.referral or {}).get("ads_context_data") or {}
     lead = inbound.capture_if_due(item, recorded, answers={
         "messenger_psid": psid,
-        "message": seen["text"],
         "ad_title": context.get("ad_title"),
         "ref": (recorded.conversation.referral or {}).get("ref"),
     })
