@@ -1,22 +1,26 @@
 """Zalo Official Account webhook: the OA's signature checked; a shared phone or a message becomes a lead.
 
 Zalo signs each event with X-ZEvent-Signature: mac=sha256(app_id + raw body + timestamp + OA secret key).
+The chat itself (the person's messages and the OA's own, oa_send_*) is kept as a conversation on the
+customer page, where the owner answers through the OA API.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 
+from leadpool.conversations import inbound
+from leadpool.conversations.models import Message, Platform
 from leadpool.customers.models import CapturePoint, Lead
+from leadpool.intake.phones_in_text import find_phones
 from leadpool.intake.process import Malformed
 
 from .common import capture_answer, from_timestamp, item_payload, lead_input, same
 
 LEAD_EVENTS = {"user_submit_info", "user_send_text", "user_send_image", "user_send_link", "user_send_sticker",
                "user_send_file", "user_send_location", "user_send_audio", "user_send_video", "user_send_gif"}
-# A Vietnamese phone number written inside a chat message.
-PHONE_IN_TEXT = re.compile(r"(?:\+?84|0)[\s.\-]?(?:\d[\s.\-]?){8,10}\d")
+# What the OA itself sent (from the OA admin page, another tool or our own replies): kept in the thread.
+OA_EVENTS = {"oa_send_text", "oa_send_image", "oa_send_gif", "oa_send_list", "oa_send_file", "oa_send_sticker"}
 
 
 def signature(app_id: str, body: bytes, timestamp: str, secret: str) -> str:
@@ -44,13 +48,24 @@ def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, d
     message_id = str((payload.get("message") or {}).get("msg_id") or "")
     key = f"msg:{message_id}" if message_id else f"{event}:{sender}:{payload.get('timestamp', '')}"
     meta = {"event": event, "sender": sender}
-    if event not in LEAD_EVENTS:
+    if event in OA_EVENTS:
+        meta["user"] = str((payload.get("recipient") or {}).get("id") or "")
+    elif event not in LEAD_EVENTS:
         meta["ignored"] = f"sự kiện {event} không tạo lead (event does not create a lead)"
     return [(key, meta)]
 
 
-def phones_in(text: str) -> list[str]:
-    return [m.group(0) for m in PHONE_IN_TEXT.finditer(text or "")]
+def _chat_event(item, payload: dict, *, user_id: str, direction: str, text: str) -> inbound.Recorded | None:
+    """Keep the event in the person's conversation with this OA (nothing when the connection is gone)."""
+    if item.config is None or not user_id:
+        return None
+    message = payload.get("message") or {}
+    msg_id = str(message.get("msg_id") or "")
+    return inbound.record(inbound.Inbound(
+        platform=Platform.ZALO, config=item.config, user_id=user_id, direction=direction,
+        at=from_timestamp(payload.get("timestamp")) or item.received_at, text=text,
+        attachments=inbound.attachments_of(message), platform_message_id=msg_id or None, inbox_item=item,
+    ))
 
 
 def handle(item) -> dict:
@@ -58,11 +73,15 @@ def handle(item) -> dict:
         return {"ignored": item.meta["ignored"]}
     payload = item_payload(item)
     event = payload.get("event_name")
+    if event in OA_EVENTS:
+        recorded = _chat_event(item, payload, user_id=item.meta.get("user", ""), direction=Message.Direction.OUT,
+                               text=str((payload.get("message") or {}).get("text") or ""))
+        return {"conversation_id": recorded.conversation.pk if recorded else None, "oa_message": True}
     sender = str((payload.get("sender") or {}).get("id") or "")
     info = payload.get("info") or {}
     message = payload.get("message") or {}
     text = str(message.get("text") or "")
-    phones = [str(info["phone"])] if info.get("phone") else phones_in(text)
+    phones = [str(info["phone"])] if info.get("phone") else find_phones(text)
     answers = {k: str(v) for k, v in info.items() if k not in ("name", "phone")}
     if text:
         answers["message"] = text
@@ -84,12 +103,19 @@ def handle(item) -> dict:
         received_at=from_timestamp(payload.get("timestamp")) or item.received_at,
         match_customer=known.customer if known else None,
     )
+    shared = "; ".join(f"{k}: {v}" for k, v in info.items() if v)
+    recorded = _chat_event(item, payload, user_id=sender, direction=Message.Direction.IN, text=text or shared)
     if not data.phones and data.match_customer is None:
         # A first message with no number still becomes a lead: the profile is reachable on Zalo.
         data.emails = []
         data.match_customer = None
-        return _new_from_message(data)
-    return capture_answer(data)
+        result = _new_from_message(data)
+    else:
+        result = capture_answer(data)
+    if recorded is not None:
+        inbound.link(recorded.conversation, result["customer_id"])
+        result["conversation_id"] = recorded.conversation.pk
+    return result
 
 
 def _new_from_message(data) -> dict:
