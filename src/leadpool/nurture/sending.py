@@ -1,10 +1,10 @@
 """Sending the automatic steps that are due: claim, check consent, quiet hours and the daily cap, send,
 and write every send, delivery result and failure on the customer's timeline."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,7 +14,7 @@ from leadpool.notify.mail import base_url
 from leadpool.sales.models import Activity
 
 from . import config, content, providers, rules, unsubscribe
-from .models import DailyCount, Send
+from .models import Channel, DailyCount, Send
 
 CHANNEL_LABEL = {"email": "E-mail", "sms": "SMS", "zns": "Zalo ZNS"}
 STALE_CLAIM = timedelta(minutes=15)
@@ -208,3 +208,20 @@ def delivery_result(send: Send, *, delivered: bool, detail: str = "", at: dateti
         else:
             record(send.customer_id, send.channel, f"{label} tự động không đến được khách: {detail}.", at=at)
     return True
+
+
+def zns_received(payload: dict) -> bool:
+    """An OA webhook "user_received_message" event: the ZNS message named by msg_id (or our tracking_id) arrived.
+    Public so the Zalo OA webhook of intake can hand the event over as well."""
+    message = payload.get("message") or {}
+    msg_id, tracking = str(message.get("msg_id", "")), str(message.get("tracking_id", ""))
+    query = Q(provider_message_id=msg_id) if msg_id else Q(pk__in=[])
+    if tracking.startswith("lp-") and tracking[3:].isdigit():
+        query |= Q(pk=int(tracking[3:]))
+    send = Send.objects.filter(query, channel=Channel.ZNS).first()
+    if send is None:
+        return False
+    at = None
+    if str(message.get("delivery_time", "")).isdigit():
+        at = datetime.fromtimestamp(int(message["delivery_time"]) / 1000, tz=UTC)
+    return delivery_result(send, delivered=True, at=at)

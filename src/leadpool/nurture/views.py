@@ -2,7 +2,7 @@
 
 import hmac
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -94,24 +94,8 @@ def zalo_callback(request):
     if not hmac.compare_digest(expected, given):
         return HttpResponseForbidden("bad signature")
     if payload.get("event_name") == "user_received_message":
-        sending_zns_received(payload)
+        sending.zns_received(payload)
     return HttpResponse("OK")
-
-
-def sending_zns_received(payload: dict) -> bool:
-    """Mark the ZNS message named by msg_id (or our tracking_id) delivered. The OA webhook may call this too."""
-    message = payload.get("message") or {}
-    msg_id, tracking = str(message.get("msg_id", "")), str(message.get("tracking_id", ""))
-    query = Q(provider_message_id=msg_id) if msg_id else Q(pk__in=[])
-    if tracking.startswith("lp-") and tracking[3:].isdigit():
-        query |= Q(pk=int(tracking[3:]))
-    send = Send.objects.filter(query, channel=Channel.ZNS).first()
-    if send is None:
-        return False
-    at = None
-    if str(message.get("delivery_time", "")).isdigit():
-        at = datetime.fromtimestamp(int(message["delivery_time"]) / 1000, tz=UTC)
-    return sending.delivery_result(send, delivered=True, at=at)
 
 
 # --- Today's sending, for leaders and managers -----------------------------------------------
