@@ -253,6 +253,26 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail (notifications, nurture steps): SMTP when LEADPOOL_SMTP_HOST is set; otherwise the console, so the
+# demo and a fresh machine print what they would send instead of failing against a missing local server.
+if os.environ.get("LEADPOOL_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["LEADPOOL_SMTP_HOST"],
+                "port": env_int("LEADPOOL_SMTP_PORT", 587),
+                "username": os.environ.get("LEADPOOL_SMTP_USER", ""),
+                "password": os.environ.get("LEADPOOL_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("LEADPOOL_SMTP_TLS", True),
+                "timeout": 15,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("LEADPOOL_MAIL_FROM", "Leadpool <no-reply@leadpool.local>")
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LEADPOOL_MAX_BODY_BYTES", 1_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
