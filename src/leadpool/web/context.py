@@ -2,19 +2,21 @@
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-# (url name, label, roles allowed or None for everyone)
+# (url name, label marked for translation, roles allowed or None for everyone)
 MENU = [
-    ("home", "Việc hôm nay", None),
-    ("customers:list", "Khách hàng", None),
-    ("rotation:candidates", "Đảo khách", {"leader", "manager"}),
-    ("rotation:mine", "Đảo vào / ra", {"sales"}),
-    ("intake:channels", "Kênh kết nối", {"marketing", "manager"}),
-    ("intake:inbox", "Hộp nhận lead", {"marketing", "manager"}),
-    ("intake:comments", "Bình luận fanpage", {"marketing", "manager"}),
-    ("intake:import", "Nhập file", {"marketing", "manager"}),
-    ("reports:index", "Báo cáo", {"leader", "manager", "marketing", "sales"}),
-    ("audit:list", "Nhật ký", {"manager"}),
+    ("home", gettext_noop("Việc hôm nay"), None),
+    ("customers:list", gettext_noop("Khách hàng"), None),
+    ("rotation:candidates", gettext_noop("Đảo khách"), {"leader", "manager"}),
+    ("rotation:mine", gettext_noop("Đảo vào / ra"), {"sales"}),
+    ("intake:channels", gettext_noop("Kênh kết nối"), {"marketing", "manager"}),
+    ("intake:inbox", gettext_noop("Hộp nhận lead"), {"marketing", "manager"}),
+    ("intake:comments", gettext_noop("Bình luận fanpage"), {"marketing", "manager"}),
+    ("intake:import", gettext_noop("Nhập file"), {"marketing", "manager"}),
+    ("nurture:today", gettext_noop("Chăm sóc tự động"), {"leader", "manager"}),
+    ("reports:index", gettext_noop("Báo cáo"), {"leader", "manager", "marketing", "sales"}),
+    ("audit:list", gettext_noop("Nhật ký"), {"manager"}),
 ]
 
 
