@@ -4,6 +4,8 @@ Open loop: each request is sent at its scheduled time by a pool of threads, so a
 hide the ones queued behind it.
 """
 
+import hashlib
+import hmac
 import json
 import sys
 import threading
@@ -12,15 +14,39 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+# Facebook page webhooks (kinds "messenger" and "comment"): the token argument is "app secret:page id".
+MESSAGES = ["Cho em xin giá căn 2PN ạ, sđt {phone}", "Dự án bàn giao khi nào vậy shop?", "zalo {phone} nhé",
+            "Còn căn góc không ạ 😍", "Em ở Q7, gọi {phone} sau 5h chiều giúp em"]
+
+
+def page_event(kind: str, i: int, page_id: str, phone: str) -> dict:
+    text = MESSAGES[i % len(MESSAGES)].format(phone=phone)
+    now_ms = int(time.time() * 1000)
+    if kind == "messenger":
+        # Messenger Platform: entry[].messaging[] with sender, recipient, timestamp and message {mid, text}.
+        event = {"sender": {"id": f"7{i:09d}"}, "recipient": {"id": page_id}, "timestamp": now_ms,
+                 "message": {"mid": f"m_bench_{page_id}_{i}", "text": text}}
+        return {"object": "page", "entry": [{"id": page_id, "time": now_ms, "messaging": [event]}]}
+    # Page feed: changes[].field == "feed", value.item == "comment".
+    post_id = f"{page_id}_{100 + i % 7}"
+    value = {"from": {"id": f"8{i:09d}", "name": f"Khách {i}"}, "post": {"id": post_id, "status_type": "added_photos",
+             "is_published": True, "permalink_url": f"https://www.facebook.com/{page_id}/posts/{100 + i % 7}"},
+             "message": text, "post_id": post_id, "comment_id": f"{page_id}{100 + i % 7}_{i}", "created_time": now_ms // 1000,
+             "item": "comment", "parent_id": post_id, "verb": "add"}
+    return {"object": "page", "entry": [{"id": page_id, "time": now_ms, "changes": [{"field": "feed", "value": value}]}]}
+
 
 def main() -> None:
     url, rate, count, kind, token = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    api = kind.startswith("api")  # "api", or "api-warm" to warm the workers up with the same requests
+    # Each run its own numbers, so one run's people do not come back as returning customers in the next.
+    prefix = {"api": "91", "webhook": "92"}.get(kind, "93")
     local = threading.local()
     start = time.perf_counter() + 0.2
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(timeout=10, headers={"Authorization": f"Bearer {token}"} if kind == "api" else {})
+            local.client = httpx.Client(timeout=10, headers={"Authorization": f"Bearer {token}"} if api else {})
         return local.client
 
     def one(i: int):
@@ -28,12 +54,20 @@ def main() -> None:
         delay = target - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        nsn = f"91{(i * 7919) % 10_000_000:07d}"
-        body = {"name": f"Khách {i}", "phone": f"0{nsn}", "external_id": f"bench-{kind}-{i}"} if kind == "api" else \
-            {"ho_ten": f"Khách {i}", "so_dien_thoai": f"0{nsn}", "id": f"bench-{kind}-{i}"}
+        nsn = f"{prefix}{(i * 7919) % 10_000_000:07d}"
+        if kind in ("messenger", "comment"):
+            secret, page_id = token.split(":", 1)
+            raw = json.dumps(page_event(kind, i, page_id, f"0{nsn}"), ensure_ascii=False).encode()
+            # Signed like Meta: HMAC-SHA256 of the raw body with the app secret.
+            signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+            send = {"content": raw, "headers": {"Content-Type": "application/json", "X-Hub-Signature-256": signature}}
+        else:
+            body = {"name": f"Khách {i}", "phone": f"0{nsn}", "external_id": f"bench-{kind}-{i}"} if api else \
+                {"ho_ten": f"Khách {i}", "so_dien_thoai": f"0{nsn}", "id": f"bench-{kind}-{i}"}
+            send = {"json": body}
         sent = time.perf_counter()
         try:
-            status = client().post(url, json=body).status_code
+            status = client().post(url, **send).status_code
         except httpx.HTTPError:
             status = 0
         return (time.perf_counter() - sent) * 1000, status, sent - target
