@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import channel_views, comment_views, endpoints, import_views, views
+from . import capture_views, channel_views, comment_views, endpoints, import_views, views
 
 app_name = "intake"
 urlpatterns = [
+    # The generic webhook answers other origins (CORS), for the website snippet; same URL as intake:hook.
+    path("hook/generic/<str:token>/", capture_views.generic_hook, name="generic_hook"),
     path("hook/<slug:kind>/<str:token>/", endpoints.hook, name="hook"),
+    path("capture.js", capture_views.capture_js, name="capture_js"),
+    path("f/<str:token>/", capture_views.hosted_form, name="hosted_form"),
     path("channels/", channel_views.channels, name="channels"),
     path("channels/new/", channel_views.channel_new, name="channel_new"),
     path("channels/<int:config_id>/", channel_views.channel_edit, name="channel_edit"),

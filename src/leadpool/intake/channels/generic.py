@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leadpool.customers.models import CapturePoint
+from leadpool.intake import capture_points
 from leadpool.intake.fields import split_flat
 from leadpool.intake.inbox import payload_key
 
@@ -19,6 +20,12 @@ def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, d
 
 def handle(item) -> dict:
     payload = item_payload(item)
+    if capture_points.is_capture(item, payload):
+        # The website snippet, its chat widget and the hosted form: fields are detected, capture point chosen.
+        found = capture_points.lead_values(item, payload)
+        data = lead_input(item, flat=found["flat"], capture_point=found["capture_point"], form_id=found["form_id"],
+                          raw_payload=found["raw_payload"])
+        return capture_answer(data)
     flat = split_flat(payload)
     is_test = str(payload.get("is_test", payload.get("test", ""))).lower() in ("1", "true", "yes")
     point = CapturePoint.LANDING_PAGE if item.channel == "ladipage" else CapturePoint.FORM
