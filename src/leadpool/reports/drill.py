@@ -59,6 +59,8 @@ def leads_behind(user, f: Filters, scope: Scope, params) -> QuerySet:
         qs = qs.filter(campaign="" if f.campaign == NO_CAMPAIGN else f.campaign)
     if f.team_id:
         qs = qs.filter(customer__team_id=f.team_id)
+    if params.get("capture_point"):
+        qs = qs.filter(capture_point=params["capture_point"])
     if scope.team_ids:  # a leader's teams; a salesperson is already held to their own by access
         qs = qs.filter(customer__team_id__in=scope.team_ids)
     kind = params.get("kind")

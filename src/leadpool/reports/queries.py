@@ -11,11 +11,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Func, Q, Sum
+from django.db.models import Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Ceil, TruncWeek
 
 from leadpool.accounts.models import Membership, Role, Team, User
-from leadpool.customers.models import DIGITAL_CHANNELS, Assignment, Lead, MergeRecord, Project, Source, Status
+from leadpool.customers.models import (
+    DIGITAL_CHANNELS,
+    Assignment,
+    CapturePoint,
+    Lead,
+    MergeRecord,
+    Project,
+    Source,
+    Status,
+)
 
 from .filters import Filters
 from .models import AdSpend, CustomerFact, LeadDay, UserDay
@@ -102,6 +111,39 @@ def leads(f: Filters, scope: Scope | None = None) -> dict:
         r["project"] = pnames.get(r["project_id"], "")
     total = {k: sum(r[k] for r in combos) for k in ("leads", "new", "returning")}
     return {"per_day": days, "by_source": by_source, "by_campaign": by_campaign, "by_project": by_project, "total": total}
+
+
+def leads_by_capture_point(f: Filters, scope: Scope | None = None) -> list[dict]:
+    """Leads per source × capture point (form, pop-up, chatbox, affiliate…), so marketing can compare them.
+
+    Counted on the leads of the period (LeadDay has no capture point), with the same attribution and
+    exclusions as `leads()`: first project, the customer's team, test leads left out.
+    """
+    lo, hi = day_bounds(f.start, f.end)
+    qs = Lead.objects.filter(received_at__gte=lo, received_at__lt=hi, is_test=False)
+    if f.project_id:
+        first = Lead.projects.through.objects.filter(lead_id=OuterRef("pk")).order_by("project_id").values("project_id")[:1]
+        qs = qs.annotate(first_project=Subquery(first)).filter(first_project=f.project_id)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if f.team_id:
+        qs = qs.filter(customer__team_id=f.team_id)
+    if scope is not None and scope.team_ids is not None:
+        qs = qs.filter(customer__team_id__in=scope.team_ids)
+    rows = list(
+        qs.values("source_id", "capture_point")
+        .annotate(leads=Count("pk"), new=Count("pk", filter=Q(is_returning=False)),
+                  returning=Count("pk", filter=Q(is_returning=True)))
+        .order_by()
+    )
+    names = _names(Source, [r["source_id"] for r in rows])
+    labels = dict(CapturePoint.choices)
+    for r in rows:
+        r["source"] = names.get(r["source_id"], "—")
+        r["capture_point_label"] = str(labels.get(r["capture_point"], r["capture_point"]))
+    return sorted(rows, key=lambda r: (-r["leads"], r["source"], r["capture_point"]))
 
 
 # --- customers (CustomerFact) ------------------------------------------------------------------------------

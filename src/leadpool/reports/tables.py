@@ -177,12 +177,22 @@ def build_leads(f: Filters, scope: Scope) -> Page:
               link_for({"project": "project_id"})),
         per_day,
     ]
+    by_point = queries.leads_by_capture_point(f, scope)
+    tables.insert(3, Table(
+        "by_capture_point", _("Lead theo điểm thu lead"),
+        [Column("source", _("Nguồn"), "text"), Column("capture_point_label", _("Điểm thu lead"), "text"), *counts],
+        by_point, link_for({"source": "source_id", "capture_point": "capture_point"}),
+    ))
+    point_totals: dict[str, int] = {}
+    for r in by_point:
+        point_totals[r["capture_point_label"]] = point_totals.get(r["capture_point_label"], 0) + r["leads"]
     charts = [
         Chart("ColumnChart", _("Lead mỗi ngày: khách mới và khách quay lại"), [
             {"name": str(_("Khách mới")), "data": [[r["day"].isoformat(), r["new"]] for r in data["per_day"]]},
             {"name": str(_("Khách quay lại")), "data": [[r["day"].isoformat(), r["returning"]] for r in data["per_day"]]},
         ], {"stacked": True}),
         Chart("PieChart", _("Lead theo nguồn"), [[r["source"], r["leads"]] for r in data["by_source"]]),
+        Chart("PieChart", _("Lead theo điểm thu lead"), sorted(point_totals.items(), key=lambda kv: -kv[1])),
     ]
     total = data["total"]
     cards = [
