@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadpool import events
 from leadpool.audit import log as audit
@@ -55,8 +56,17 @@ def log_activity(customer: Customer, *, by, kind: str, at=None, **fields) -> Act
     return activity
 
 
+UNCORRECTABLE = {Activity.Kind.SYSTEM, Activity.Kind.FOLLOW_UP, Activity.Kind.NURTURE}
+
+
 def correct_activity(original: Activity, *, by, body: str, **fields) -> Activity:
-    """Activities are never edited: a correction is a new activity pointing at the one it corrects."""
+    """Activities are never edited: a correction is a new activity pointing at the one it corrects.
+
+    What the system wrote by itself (system records, follow-up bookkeeping, automatic care sends) is not a
+    person's account of events, so there is nothing for a person to correct.
+    """
+    if original.kind in UNCORRECTABLE:
+        raise ValidationError(_("Hoạt động do hệ thống ghi không thể đính chính."))
     allowed = {"call_outcome", "duration_seconds", "meeting_result"}
     extra = {k: v for k, v in fields.items() if k in allowed and v not in (None, "")}
     if original.kind == Activity.Kind.CALL:

@@ -160,6 +160,9 @@ def correct(request, customer_id: int, activity_id: int):
         messages_text = "; ".join(m for errors in form.errors.values() for m in errors)
         return _respond(request, customer, error=_("Chưa lưu đính chính: %(why)s") % {"why": messages_text})
     data = form.cleaned_data
-    actions.correct_activity(original, by=request.user, body=data["body"], call_outcome=data.get("call_outcome"),
-                             duration_seconds=data.get("duration"))
+    try:
+        actions.correct_activity(original, by=request.user, body=data["body"], call_outcome=data.get("call_outcome"),
+                                 duration_seconds=data.get("duration"))
+    except ValidationError as exc:
+        return _respond(request, customer, error=" ".join(exc.messages))
     return _respond(request, customer, flash=_("Đã ghi đính chính (bản gốc vẫn được giữ)."))
