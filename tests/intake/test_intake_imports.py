@@ -152,3 +152,46 @@ def test_import_pages_preview_dry_run_then_import(world, login, tmp_path, run_ta
     job.refresh_from_db()
     assert job.state == "done" and not job.dry_run and Customer.objects.count() == 2
     assert login(world.sale1).get("/intake/import/").status_code == 403
+
+
+def test_fast_email_path_agrees_with_normalize_email():
+    from leadpool.customers.normalize import normalize_email
+
+    samples = ["A@b.vn", " a.b+c@x.co ", "a@b.1", "a@b.c", "mailto:a@b.vn", "<a@b.vn>", "a@@b.vn", "a@b..vn",
+               "a b@c.vn", "a@b.vn\u200b", "Ä@b.vn", "x" * 250 + "@b.vn", "", "  ", 12345]
+    for raw in samples:
+        assert imports.email(raw) == normalize_email(str(raw)), raw
+
+
+def test_copy_keeps_tabs_newlines_and_backslashes_and_returning_rows_know_their_owner(world, tmp_path):
+    # Values travel in COPY's text format on PostgreSQL: separators inside a value must survive intact.
+    note = "gọi lại\tsau 5h\nhỏi C:\\dự án"
+    rows = [["KH1", "An", "0912345678", "", "", "", "", note, "x\ty"],
+            ["KH2", "An", "+84 912 345 678", "", "", "", "", "", ""]]     # same person, same batch
+    path = write_csv(tmp_path / "f.csv", rows)
+    outcome = imports.run_file(path, source=world.facebook, project=world.lotus)
+    assert outcome.line == "2 rows: 1 new customers, 1 merged, 0 invalid"
+    first, second = Lead.objects.order_by("id")
+    assert first.note == note and first.answers == {"Nghề nghiệp": "x\ty"}
+    assert first.raw_payload["Ghi chú"] == note
+    customer = first.customer
+    assert second.customer == customer and second.is_returning and not first.is_returning
+    assert first.owner_at_arrival == customer.owner == second.owner_at_arrival
+    assert list(customer.projects.values_list("code", flat=True)) == ["lotus"]
+    assert list(first.projects.values_list("code", flat=True)) == ["lotus"]
+
+
+def test_read_ahead_hands_on_errors_and_stops_the_reader():
+    def items():
+        yield 1
+        yield 2
+        raise ValueError("hỏng")
+
+    got = []
+    with pytest.raises(ValueError, match="hỏng"):
+        for item in imports.read_ahead(items()):
+            got.append(item)
+    assert got == [1, 2]
+    endless = imports.read_ahead(iter(range(10**9)))
+    assert next(endless) == 0
+    endless.close()  # the producer thread ends instead of filling memory

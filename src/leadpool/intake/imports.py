@@ -11,6 +11,9 @@ import csv
 import heapq
 import io
 import json
+import queue
+import re
+import threading
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -164,10 +167,38 @@ def phone(raw) -> tuple[str | None, str, str | None]:
     return result.e164, result.kind, result.error
 
 
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+
+def email(raw) -> str | None:
+    """normalize_email, with a fast path for the plain ASCII addresses nearly every file holds.
+
+    Such an address has nothing to strip, fold or reject except a numeric or one-letter top-level domain.
+    """
+    text = raw.strip() if isinstance(raw, str) else ""
+    if len(text) <= 254 and _PLAIN_EMAIL.fullmatch(text):
+        tld = text.rsplit(".", 1)[1]
+        if len(tld) >= 2 and not tld.isdigit():
+            return text.lower()
+    return normalize_email(str(raw))
+
+
 @lru_cache(maxsize=200_000)
 def _name(raw: str) -> tuple[str, str]:
     name = clean_name(raw)
     return name, name_key(name)
+
+
+_encode = json.encoder.encode_basestring  # the C encoder when available
+
+
+def _json_object(values: dict) -> str:
+    """json.dumps(values, ensure_ascii=False) for a flat dict of str keys and scalars, a few times faster."""
+    if not values:
+        return "{}"
+    return "{" + ", ".join(
+        [_encode(k) + ": " + (_encode(v) if isinstance(v, str) else json.dumps(v)) for k, v in values.items()]
+    ) + "}"
 
 
 def _text(value) -> str:
@@ -176,6 +207,49 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def read_ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """Iterate `items` produced by a thread up to `depth` items ahead (bounded, so memory stays flat).
+
+    Parsing is pure Python while writing mostly waits on the database, so the two overlap. An error in
+    the producer is raised here; stopping early (an error while writing) ends the producer.
+    """
+    done = object()
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            put((done, exc))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 # --- Outcome -------------------------------------------------------------------------------------
@@ -204,7 +278,7 @@ class _Row:
     key: str
     phones: list  # [(e164, raw, kind)]
     emails: list
-    projects: list[int]
+    projects: list[int] | str
     status: str | None
     group: str
     external_id: str
@@ -316,19 +390,11 @@ class Importer:
         for i in self._email_idx:
             value = row[i] if i < len(row) else None
             if value:
-                email = normalize_email(str(value))
-                if email and email not in emails:
-                    emails.append(email)
+                address = email(value)
+                if address and address not in emails:
+                    emails.append(address)
         get = self._get
         name, key = _name(get(row, "name"))
-        projects = []
-        project_text = get(row, "project")
-        if project_text:
-            pid = self._project_id(project_text)
-            if pid:
-                projects.append(pid)
-        if not projects:
-            projects = self._default_projects
         answers = {headers[i]: raw[headers[i]] for i in self._answer_idx if headers[i] in raw}
         relationship = get(row, "relationship")
         note, address = get(row, "note"), get(row, "address")
@@ -338,7 +404,7 @@ class Importer:
             key=key,
             phones=phones,
             emails=emails,
-            projects=projects,
+            projects=get(row, "project"),  # its name or code until _resolve() makes it ids
             status=status_for_relationship(relationship) if relationship else None,
             group=get(row, "group"),
             external_id=get(row, "external_id")[:120],
@@ -363,26 +429,12 @@ class Importer:
                 if writer:
                     writer.writerow(["dòng", "lý do", *headers])
                 self._prepare(headers, self._columns(headers))
-                batch: list[_Row] = []
-                number = 1
-                for row in reader:
-                    number += 1
-                    if not any(v is not None and v != "" for v in row):
-                        continue
-                    parsed = self._parse(number, row)
-                    self.outcome.rows += 1
-                    if not parsed.phones and not parsed.emails:
-                        reason = parsed.phone_error or ERR_NO_CONTACT
-                        self._invalid(parsed, reason, writer, row)
-                        continue
-                    batch.append(parsed)
-                    if len(batch) >= self.batch_size:
-                        self._batch(batch)
-                        batch = []
-                        if self.on_progress:
-                            self.on_progress(self.outcome, reader.position)
-                if batch:
+                # A thread reads and normalizes the next batch while this one is matched and written.
+                for batch, position in read_ahead(self._batches(reader, writer)):
+                    self._resolve(batch)
                     self._batch(batch)
+                    if self.on_progress:
+                        self.on_progress(self.outcome, position)
                 if self.on_progress:
                     self.on_progress(self.outcome, reader.size)
         finally:
@@ -391,6 +443,35 @@ class Importer:
         if not self.dry_run:
             self._after()
         return self.outcome
+
+    def _batches(self, reader: RowReader, writer) -> Iterator[tuple[list[_Row], int]]:
+        """Parsed rows in batches, with the file position after each; invalid rows reported on the way.
+
+        Runs in the read-ahead thread, so it touches no database (projects are resolved by _resolve).
+        """
+        batch: list[_Row] = []
+        number = 1
+        for row in reader:
+            number += 1
+            if not any(v is not None and v != "" for v in row):
+                continue
+            parsed = self._parse(number, row)
+            self.outcome.rows += 1
+            if not parsed.phones and not parsed.emails:
+                self._invalid(parsed, parsed.phone_error or ERR_NO_CONTACT, writer, row)
+                continue
+            batch.append(parsed)
+            if len(batch) >= self.batch_size:
+                yield batch, reader.position
+                batch = []
+        if batch:
+            yield batch, reader.position
+
+    def _resolve(self, rows: list[_Row]) -> None:
+        """A row's project column (name or code) to ids; without one, the import's or the source's project."""
+        for r in rows:
+            pid = self._project_id(r.projects) if r.projects else None
+            r.projects = [pid] if pid else self._default_projects
 
     def _invalid(self, parsed: _Row, reason: str, writer, row: list) -> None:
         self.outcome.invalid += 1
@@ -421,23 +502,16 @@ class Importer:
                 if attempt == 2:
                     raise
 
-    def _lookup(self, rows: list[_Row]) -> tuple[dict, dict]:
+    def _lookup(self, rows: list[_Row]) -> tuple[dict, dict, dict]:
+        """The batch's phones and e-mails already on file: one query for the whole batch."""
         phones = {p[0] for r in rows for p in r.phones}
         emails = {e for r in rows for e in r.emails}
-        by_phone = bulk.pairs_where_in(Phone, "e164", "customer_id", phones)
-        by_email = bulk.pairs_where_in(Email, "address", "customer_id", emails)
-        found = set(by_phone.values()) | set(by_email.values())
-        if found:
-            moved = {k: v for k, v in bulk.pairs_where_in(Customer, "id", "merged_into_id", found).items() if v}
-            if moved:
-                by_phone = {k: moved.get(v, v) for k, v in by_phone.items()}
-                by_email = {k: moved.get(v, v) for k, v in by_email.items()}
-        return by_phone, by_email
+        return bulk.contacts(phones, emails)
 
     def _decide(self, rows: list[_Row], by_phone: dict, by_email: dict, *, remember: bool):
         """Which customer each row belongs to: (row, customer id or a negative placeholder, new contacts)."""
         if remember:
-            db_phone, db_email = self._lookup(rows)
+            db_phone, db_email, _owners = self._lookup(rows)
             for k, v in db_phone.items():
                 by_phone.setdefault(k, v)
             for k, v in db_email.items():
@@ -513,108 +587,87 @@ class Importer:
         return self._groups[name]
 
     def _write(self, rows: list[_Row]) -> None:
-        by_phone, by_email = self._lookup(rows)
+        by_phone, by_email, owners = self._lookup(rows)
         decided = self._decide(rows, dict(by_phone), dict(by_email), remember=False)
         now = self.now
         new = [d for d in decided if d[2]]
-        ids = bulk.allocate_ids(Customer, len(new))
-        real = {d[1]: cid for d, cid in zip(new, ids, strict=True)}
+        real = dict(zip((d[1] for d in new), bulk.allocate_ids(Customer, len(new)), strict=True))
         lead_ids = bulk.allocate_ids(Lead, len(decided))
-
-        customers = bulk.Table(Customer, now=now)
-        phones_t = bulk.Table(Phone, now=now)
-        emails_t = bulk.Table(Email, now=now)
-        leads_t = bulk.Table(Lead, now=now)
-        assign_t = bulk.Table(Assignment, now=now, with_pk=False)
-        at = customers.prep_value("created_at", now)
-        at_lead = leads_t.prep_value("received_at", now)
-        at_phone = phones_t.prep_value("created_at", now)
-        at_assign = assign_t.prep_value("started_at", now)
-        new_status = self._statuses["new"]
         source_id = self.source.pk
+        new_status = self._statuses["new"]
 
-        customer_rows, assignment_rows, owner_of = [], [], {}
+        customers = bulk.Rows(
+            Customer,
+            ["id", "name", "name_key", "status_id", "owner_id", "owner_since", "team_id"],
+            fixed={"status_entered_at": now, "first_source_id": source_id, "latest_source_id": source_id,
+                   "first_lead_at": now, "last_lead_at": now, "created_at": now, "updated_at": now},
+            now=now,
+        )
+        assignments = bulk.Rows(
+            Assignment,
+            ["customer_id", "user_id", "team_id", "reason"],
+            fixed={"started_at": now, "rule": "import", "note": self.label[:200],
+                   "explanation": '{"method": "import_least_load"}'},
+            now=now,
+        )
+        phones = bulk.Rows(Phone, ["customer_id", "e164", "raw", "kind"], fixed={"created_at": now}, now=now)
+        emails = bulk.Rows(Email, ["customer_id", "address"], fixed={"created_at": now}, now=now)
+        leads = bulk.Rows(
+            Lead,
+            ["id", "customer_id", "external_id", "campaign", "name", "phone_raw", "email_raw", "phone_invalid_reason",
+             "answers", "note", "raw_payload", "is_returning", "owner_at_arrival_id"],
+            fixed={"source_id": source_id, "channel": Channel.IMPORT, "capture_point": CapturePoint.IMPORT,
+                   "received_at": now},
+            now=now,
+        )
+
         for r, placeholder, _created, _p, _e in new:
             cid = real[placeholder]
             owner, team = self._owner_for(r.projects)
-            owner_of[cid] = owner
+            owners[cid] = owner
             if owner:
                 self.outcome.owners[owner] += 1
-            customer_rows.append(
-                customers.row(
-                    {
-                        "id": cid, "name": r.name[:160], "name_key": r.key[:160],
-                        "status_id": self._statuses.get(r.status, new_status) if r.status else new_status,
-                        "status_entered_at": at, "owner_id": owner, "owner_since": at if owner else None,
-                        "team_id": team, "first_source_id": source_id, "latest_source_id": source_id,
-                        "first_lead_at": at, "last_lead_at": at, "created_at": at, "updated_at": at,
-                    }
-                )
-            )
-            assignment_rows.append(
-                assign_t.row(
-                    {
-                        "customer_id": cid, "user_id": owner, "team_id": team, "started_at": at_assign,
-                        "reason": Assignment.Reason.IMPORT if owner else Assignment.Reason.POOL,
-                        "rule": "import", "note": self.label[:200],
-                        "explanation": '{"method": "import_least_load"}',
-                    }
-                )
-            )
+            status = self._statuses.get(r.status, new_status) if r.status else new_status
+            customers.add(cid, r.name[:160], r.key[:160], status, owner, now if owner else None, team)
+            assignments.add(cid, owner, team, Assignment.Reason.IMPORT if owner else Assignment.Reason.POOL)
             self.outcome.new_customer_ids.append(cid)
 
-        phone_rows, email_rows, lead_rows = [], [], []
-        lead_projects, customer_projects, customer_groups = [], [], []
-        merged_ids = set()
-        owners_now = {}
-        existing = [d[1] for d in decided if not d[2]]
-        if existing:
-            owners_now = bulk.pairs_where_in(Customer, "id", "owner_id", {cid for cid in existing if cid > 0})
+        # New pairs go by COPY; a customer already on file may already carry the project or group.
+        lead_projects, new_pairs, old_pairs, new_groups, old_groups = [], [], [], [], []
+        returning = set()  # customers on file before this batch: their latest source and lead time move
         for (r, placeholder, created, new_phones, new_emails), lead_id in zip(decided, lead_ids, strict=True):
             cid = real.get(placeholder, placeholder)
-            if not created:
-                merged_ids.add(cid)
+            if placeholder > 0:
+                returning.add(cid)
             for e164, raw, kind in new_phones:
-                phone_rows.append((cid, e164, raw, kind, at_phone))
+                phones.add(cid, e164, raw, kind)
             for email in new_emails:
-                email_rows.append((cid, email, at_phone))
-            lead_rows.append(
-                leads_t.row(
-                    {
-                        "id": lead_id, "customer_id": cid, "source_id": source_id, "channel": Channel.IMPORT,
-                        "capture_point": CapturePoint.IMPORT, "external_id": r.external_id,
-                        "campaign": r.campaign, "name": r.name[:160],
-                        "phone_raw": ", ".join(p[1] for p in r.phones)[:60], "email_raw": ", ".join(r.emails)[:254],
-                        "phone_invalid_reason": r.phone_error, "answers": bulk._json(r.answers), "note": r.note,
-                        "raw_payload": bulk._json(r.raw), "is_returning": not created, "received_at": at_lead,
-                        "owner_at_arrival_id": owner_of.get(cid) if created else owners_now.get(cid),
-                    }
-                )
+                emails.add(cid, email)
+            leads.add(
+                lead_id, cid, r.external_id, r.campaign, r.name[:160], ", ".join(p[1] for p in r.phones)[:60],
+                ", ".join(r.emails)[:254], r.phone_error, _json_object(r.answers), r.note, _json_object(r.raw),
+                not created, owners.get(cid),
             )
+            pairs = old_pairs if placeholder > 0 else new_pairs
             for pid in r.projects:
                 lead_projects.append((lead_id, pid))
-                customer_projects.append((cid, pid))
+                pairs.append((cid, pid))
             if r.group:
-                customer_groups.append((cid, self._group_id(r.group)))
+                (old_groups if placeholder > 0 else new_groups).append((cid, self._group_id(r.group)))
 
-        bulk.insert(customers, customer_rows)
-        bulk.insert(phones_t, phone_rows, columns=["customer_id", "e164", "raw", "kind", "created_at"])
-        bulk.insert(emails_t, email_rows, columns=["customer_id", "address", "created_at"])
-        bulk.insert(leads_t, lead_rows)
-        bulk.insert(assign_t, assignment_rows)
-        if lead_projects:
-            through = Lead.projects.through
-            bulk.insert_pairs(through._meta.db_table, "lead_id", "project_id", lead_projects)
-        if customer_projects:
-            through = Customer.projects.through
-            bulk.insert_pairs(through._meta.db_table, "customer_id", "project_id", customer_projects)
-        if customer_groups:
-            through = Customer.groups.through
-            bulk.insert_pairs(through._meta.db_table, "customer_id", "group_id", customer_groups)
-        if merged_ids:
-            bulk.update_where_in(Customer, merged_ids, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
+        for table in (customers, phones, emails, leads, assignments):
+            table.write()
+        bulk.copy_pairs(Lead.projects.through._meta.db_table, "lead_id", "project_id", lead_projects)
+        customer_projects = Customer.projects.through._meta.db_table
+        bulk.copy_pairs(customer_projects, "customer_id", "project_id", new_pairs)
+        bulk.insert_pairs(customer_projects, "customer_id", "project_id", old_pairs)
+        customer_groups = Customer.groups.through._meta.db_table
+        bulk.copy_pairs(customer_groups, "customer_id", "group_id", new_groups)
+        bulk.insert_pairs(customer_groups, "customer_id", "group_id", old_groups)
+        # Customers created in this batch already carry this source and time; only those on file change.
+        bulk.update_where_in(Customer, returning, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
         # Listeners (rotation's deadlines) get the whole batch at once rather than one event per customer.
-        events.emit("customers_imported", customer_ids=list(real.values()), merged_ids=sorted(merged_ids), at=now)
+        events.emit("customers_imported", customer_ids=list(real.values()), merged_ids=sorted(returning), at=now)
 
     def _after(self) -> None:
         from leadpool.audit import log as audit
