@@ -141,3 +141,27 @@ def test_without_javascript_the_reply_form_still_works(world, messenger_chat, lo
     assert response.status_code == 302 and response["Location"] == f"/customers/{customer.pk}/"
     empty = login(customer.owner).post(f"/conversations/{conversation.pk}/reply/", {"text": "  "})
     assert empty.status_code == 400 and Message.objects.filter(direction="out").count() == 1
+
+
+@respx.mock
+def test_a_sent_reply_counts_as_the_owners_care_and_shows_once_on_the_timeline(
+        world, messenger_chat, login, run_tasks, django_capture_on_commit_callbacks):
+    from leadpool.customers.timeline import build
+    from leadpool.sales.models import Activity
+
+    conversation, customer = messenger_chat
+    respx.post(f"{GRAPH}/me/messages").mock(return_value=sent_ok("m_CARE"))
+    with django_capture_on_commit_callbacks(execute=True):
+        login(customer.owner).post(f"/conversations/{conversation.pk}/reply/", {"text": "Em gửi chị vị trí căn hộ ạ"}, **HX)
+    run_tasks()
+    reply = Message.objects.get(direction="out")
+    care = Activity.objects.get(customer=customer, kind=Activity.Kind.MESSAGE, author=customer.owner)
+    assert (care.body, care.channel, care.occurred_at) == ("Em gửi chị vị trí căn hộ ạ", "messenger", reply.sent_at)
+    customer.refresh_from_db()
+    assert customer.last_contact_at == reply.sent_at
+    entries = build(customer, viewer=customer.owner, chats=True)
+    shown = [e for e in entries if getattr(e.obj, "body", getattr(e.obj, "text", None)) == "Em gửi chị vị trí căn hộ ạ"]
+    assert [e.kind for e in shown] == ["activity"]
+    # Sending again (a re-run task) logs nothing more.
+    send_reply.call(reply.pk)
+    assert Activity.objects.filter(customer=customer, kind=Activity.Kind.MESSAGE).count() == 1

@@ -82,4 +82,17 @@ def send_reply(message_id: int) -> str:
         # Zalo reports the OA's own messages on the webhook too: if that report came first, this row is the one.
         Message.objects.filter(platform=message.platform, platform_message_id=platform_id).exclude(pk=message.pk).delete()
         message.save(update_fields=["state", "platform_message_id", "sent_at", "error", "attempts"])
+        _log_as_care(message)
     return message.state
+
+
+def _log_as_care(message: Message) -> None:
+    """A reply the owner sent is a contact like a logged message: it counts as care (rotation, Đừng quên)."""
+    conversation = message.conversation
+    if conversation.customer_id is None or message.sent_by_id is None:
+        return
+    from leadpool.sales.actions import log_activity
+    from leadpool.sales.models import Activity
+
+    log_activity(conversation.customer, by=message.sent_by, kind=Activity.Kind.MESSAGE, at=message.sent_at,
+                 body=message.text, channel=conversation.platform)

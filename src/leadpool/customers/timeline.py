@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+
 from leadpool.customers.models import Assignment, Customer
 from leadpool.sales.models import Activity, StatusChange
 
@@ -36,7 +38,12 @@ def build(customer: Customer, *, viewer=None, limit: int = 200, chats: bool = Fa
     if chats:
         from leadpool.conversations.models import Message
 
-        messages = Message.objects.filter(conversation__customer=customer).select_related("sent_by").order_by("-at")
+        # A reply a person sent is already on the timeline as their message activity.
+        sent_by_people = Q(direction=Message.Direction.OUT, state=Message.State.SENT, sent_by__isnull=False)
+        messages = (
+            Message.objects.filter(conversation__customer=customer).exclude(sent_by_people)
+            .select_related("sent_by").order_by("-at")
+        )
         for message in messages[:limit]:
             entries.append(Entry(message.at, "chat", message))
     entries.sort(key=lambda e: e.at, reverse=True)
