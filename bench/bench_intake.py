@@ -153,9 +153,24 @@ def latency(ctx) -> list[dict]:
     return rows
 
 
+def _import_world():
+    """Imported customers get owners: a project whose team has ten salespeople, the source's default."""
+    from leadpool.accounts.models import Membership, Role, Team, User
+    from leadpool.customers.models import Project, Source
+
+    project, _ = Project.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    team, _ = Team.objects.get_or_create(name="Bench team")
+    team.projects.add(project)
+    for i in range(10):
+        user, _ = User.objects.get_or_create(username=f"bench_sale{i}", defaults={"role": Role.SALES})
+        Membership.objects.get_or_create(team=team, user=user)
+    Source.objects.filter(key="old_data").update(default_project=project)
+
+
 def imports(ctx) -> list[dict]:
     from bench import intake_data
 
+    _import_world()
     sizes = [("20k", 20_000)] if ctx.quick else [("100k", 100_000), ("1M", 1_000_000)]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,7 +182,7 @@ def imports(ctx) -> list[dict]:
             ctx.say(f"generating {total} rows")
             intake_data.write_csv(csv_path, total - xlsx_rows, seed=total)
             intake_data.write_xlsx(xlsx_path, xlsx_rows, seed=total + 1)
-            took, peak, done = 0.0, 0.0, 0
+            took, peak, done, cpu, server, loads = 0.0, 0.0, 0, 0.0, 0.0, []
             lines = []
             for path in (csv_path, xlsx_path):
                 ctx.say(f"importing {path.name}")
@@ -177,14 +192,21 @@ def imports(ctx) -> list[dict]:
                 took += result["seconds"]
                 peak = max(peak, result["peak_mb"])
                 done += result["rows"]
+                cpu += result["cpu_s"]
+                server += result["server_cpu_s"] or 0.0
+                loads.append(result["load"])
                 lines.append(result["line"])
             rate = done / took
+            # What the import itself costs, whatever else the machine ran: the busier of the two processes
+            # bounds the rate (reading overlaps writing; the server works while Python builds the next batch).
+            cpu_note = f"CPU: importer {cpu:.1f} s" + (f", PostgreSQL backend {server:.1f} s" if server else "")
             rows.append({"name": f"import {label} rows (CSV {total - xlsx_rows:,} + XLSX {xlsx_rows:,}, 30% repeats)",
                          "value": round(rate), "unit": "rows/s",
                          "target": "≥ 20,000 rows/s" if ctx.vendor == "postgresql" else "(PostgreSQL target ≥ 20,000)",
                          "ok": rate >= 20_000 or ctx.vendor != "postgresql", "note": " · ".join(lines)})
             rows.append({"name": f"import {label}: peak memory of the importing process", "value": round(peak),
-                         "unit": "MB", "target": "< 300 MB", "ok": peak < 300, "note": f"{took:.1f} s; {_load_note()}"})
+                         "unit": "MB", "target": "< 300 MB", "ok": peak < 300,
+                         "note": f"{took:.1f} s; {cpu_note}; load avg {max(loads):.1f} on {os.cpu_count()} cores"})
     return rows
 
 

@@ -195,3 +195,32 @@ def test_read_ahead_hands_on_errors_and_stops_the_reader():
     endless = imports.read_ahead(iter(range(10**9)))
     assert next(endless) == 0
     endless.close()  # the producer thread ends instead of filling memory
+
+
+def test_references_checked_per_batch_on_postgresql(world, tmp_path):
+    from django.db import IntegrityError, connection, transaction
+
+    from leadpool.accounts.models import User
+    from leadpool.intake import bulk
+
+    if connection.vendor != "postgresql":
+        assert not bulk.can_check_references_per_batch()
+        return
+    path = write_csv(tmp_path / "f.csv", ROWS)
+    assert imports.run_file(path, source=world.facebook, project=world.lotus).new == 2
+    with connection.cursor() as cursor:  # the per-row triggers are back on after the batch
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    bulk.check_references({User: [world.sale1.pk]})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.check_references({User: [world.sale1.pk, 10**9]})
+
+
+def test_big_workbooks_are_streamed_with_the_same_outcome(world, tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path / "big.xlsx", ROWS)
+    monkeypatch.setattr(imports, "XLSX_IN_MEMORY_BYTES", 0)  # every workbook counts as big
+    with imports.RowReader(path) as reader:
+        assert reader._book is not None and reader.headers == GETFLY_HEADERS
+    outcome = imports.run_file(path, source=world.facebook, project=world.songhan)
+    assert outcome.line == "6 rows: 2 new customers, 2 merged, 2 invalid"
+    assert Phone.objects.get(e164="+84912345678").customer.name == "Nguyễn Văn An"

@@ -262,3 +262,50 @@ def update_where_in(model: type[models.Model], ids: Iterable[int], values: dict)
             f'UPDATE "{model._meta.db_table}" SET {sets} WHERE "{model._meta.pk.column}" = ANY(%s)', [*params, ids]
         )
         return cursor.rowcount
+
+
+# --- Foreign keys, checked per batch ---------------------------------------------------------------
+#
+# Django's foreign keys are checked by a trigger per inserted row at commit: about fourteen lookups per
+# imported row, half the server's time in an import. A batch instead checks each referenced row once:
+# rows it created itself need no check; customers on file are updated (so locked) and counted; the few
+# sources, statuses, users, teams, projects and groups are locked FOR KEY SHARE and counted, as the
+# triggers would lock them. Row triggers are switched off for the batch's statements only where that
+# is allowed (session_replication_role, superuser or granted) and the tables carry no trigger of their own.
+
+WRITTEN_TABLES = ("customers_customer", "customers_phone", "customers_email", "customers_lead", "customers_assignment",
+                  "customers_lead_projects", "customers_customer_projects", "customers_customer_groups")
+
+
+def can_check_references_per_batch() -> bool:
+    if not is_postgres():
+        return False
+    rows = _execute(
+        """
+        SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+               OR has_parameter_privilege('session_replication_role', 'SET'),
+               (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY(%s::regclass[]))
+        """,
+        [list(WRITTEN_TABLES)],
+    )
+    allowed, own_triggers = rows[0]
+    return bool(allowed) and own_triggers == 0
+
+
+def row_triggers(on: bool) -> None:
+    """Row triggers (the per-row foreign key checks) on or off until the transaction ends."""
+    _execute(f"SET LOCAL session_replication_role = {'origin' if on else 'replica'}")
+
+
+def check_references(references: dict[type[models.Model], Iterable[int]]) -> None:
+    """Lock the referenced rows as the foreign key triggers would, and fail if any is missing."""
+    from django.db import IntegrityError
+
+    for model, ids in references.items():
+        ids = sorted({i for i in ids if i is not None})
+        if not ids:
+            continue
+        table, pk = model._meta.db_table, model._meta.pk.column
+        found = _execute(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE "{pk}" = ANY(%s) FOR KEY SHARE) AS t', [ids])
+        if found[0][0] != len(ids):
+            raise IntegrityError(f"{table}: a referenced row is gone")

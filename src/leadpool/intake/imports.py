@@ -26,7 +26,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from leadpool import events
-from leadpool.accounts.models import Membership, Role
+from leadpool.accounts.models import Membership, Role, Team, User
 from leadpool.customers.models import (
     Assignment,
     CapturePoint,
@@ -37,6 +37,7 @@ from leadpool.customers.models import (
     Lead,
     Phone,
     Project,
+    Source,
     Status,
 )
 from leadpool.customers.normalize import (
@@ -54,6 +55,9 @@ from .fields import guess_mapping, status_for_relationship
 BATCH_SIZE = 10_000
 INVALID_SAMPLE = 100
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+STREAMED_XLSX = {".xlsx", ".xlsm"}  # the ones openpyxl reads row by row (read_only)
+XLSX_IN_MEMORY_BYTES = 16 * 1024 * 1024  # up to ~400k rows: the fast reader's whole sheet stays < 100 MB
+XLSX_BYTES_PER_ROW = 40  # compressed, for the progress estimate of a streamed workbook
 ERR_NO_CONTACT = "Thiếu số điện thoại và e-mail"
 
 
@@ -71,7 +75,15 @@ class RowReader:
         self._done_rows = 0
         self._total_rows = 0
         self._raw = None
-        if self.xlsx:
+        self._book = None
+        if self.xlsx and self.path.suffix.lower() in STREAMED_XLSX and self.size > XLSX_IN_MEMORY_BYTES:
+            # calamine holds the whole sheet (~250 bytes a row): a big workbook is streamed instead, slower.
+            import openpyxl
+
+            self._book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            self._total_rows = max(1, self.size // XLSX_BYTES_PER_ROW)
+            self._rows = self._book.worksheets[0].iter_rows(values_only=True)
+        elif self.xlsx:
             from python_calamine import CalamineWorkbook
 
             sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
@@ -100,7 +112,7 @@ class RowReader:
     def position(self) -> int:
         """Bytes read so far (an estimate for XLSX, from rows read)."""
         if self.xlsx:
-            return int(self.size * self._done_rows / self._total_rows)
+            return min(self.size, int(self.size * self._done_rows / self._total_rows))
         try:
             return self._raw.tell()
         except (OSError, ValueError):
@@ -109,6 +121,8 @@ class RowReader:
     def close(self) -> None:
         if self._raw is not None:
             self._raw.close()
+        if self._book is not None:
+            self._book.close()
 
     def __enter__(self):
         return self
@@ -329,6 +343,7 @@ class Importer:
         self._teams: dict[tuple, object] = {}
         self._members: dict[int, list] = {}
         self._pairs: list = []
+        self._per_batch: bool | None = None
 
     # Reading and normalizing ------------------------------------------------------------------
 
@@ -586,6 +601,11 @@ class Importer:
             self._groups[name] = group.pk
         return self._groups[name]
 
+    def _references_per_batch(self) -> bool:
+        if self._per_batch is None:
+            self._per_batch = bulk.can_check_references_per_batch()
+        return self._per_batch
+
     def _write(self, rows: list[_Row]) -> None:
         by_phone, by_email, owners = self._lookup(rows)
         decided = self._decide(rows, dict(by_phone), dict(by_email), remember=False)
@@ -621,9 +641,11 @@ class Importer:
             now=now,
         )
 
+        team_ids = set()
         for r, placeholder, _created, _p, _e in new:
             cid = real[placeholder]
             owner, team = self._owner_for(r.projects)
+            team_ids.add(team)
             owners[cid] = owner
             if owner:
                 self.outcome.owners[owner] += 1
@@ -655,6 +677,9 @@ class Importer:
             if r.group:
                 (old_groups if placeholder > 0 else new_groups).append((cid, self._group_id(r.group)))
 
+        per_batch = self._references_per_batch()
+        if per_batch:
+            bulk.row_triggers(on=False)
         for table in (customers, phones, emails, leads, assignments):
             table.write()
         bulk.copy_pairs(Lead.projects.through._meta.db_table, "lead_id", "project_id", lead_projects)
@@ -665,7 +690,16 @@ class Importer:
         bulk.copy_pairs(customer_groups, "customer_id", "group_id", new_groups)
         bulk.insert_pairs(customer_groups, "customer_id", "group_id", old_groups)
         # Customers created in this batch already carry this source and time; only those on file change.
-        bulk.update_where_in(Customer, returning, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
+        touched = bulk.update_where_in(Customer, returning, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
+        if touched != len(returning):
+            raise IntegrityError("a customer matched in this batch was deleted meanwhile")
+        if per_batch:
+            group_ids = {g for _c, g in new_groups} | {g for _c, g in old_groups}
+            bulk.check_references({
+                Source: [source_id], Status: set(self._statuses.values()), User: [o for o in owners.values() if o],
+                Team: team_ids, Project: {p for _l, p in lead_projects}, Group: group_ids,
+            })
+            bulk.row_triggers(on=True)
         # Listeners (rotation's deadlines) get the whole batch at once rather than one event per customer.
         events.emit("customers_imported", customer_ids=list(real.values()), merged_ids=sorted(returning), at=now)
 
@@ -676,8 +710,6 @@ class Importer:
 
         if self._pairs:
             matching.record(matching.Pair.of(a, b, matching.SHARED_CONTACT, "import") for a, b in self._pairs)
-        from leadpool.accounts.models import User
-
         users = User.objects.in_bulk(list(self.outcome.owners))
         for uid, count in self.outcome.owners.items():
             notify(
