@@ -139,3 +139,12 @@ def test_zalo_window_is_seven_days_from_the_last_message(world, channels, post, 
             client.post(url, {"text": "Anh ơi"}, **HX)
         run_tasks()
     assert route.call_count == 1 and Message.objects.filter(sent_by__isnull=False).count() == 1
+
+
+def test_the_number_in_a_zalo_message_is_masked_on_the_lead_but_kept_on_the_profile(world, channels, post, run_tasks):
+    send(post, channels, user_text("zm1", "Em muốn xem nhà mẫu, sđt 0903 222 333 ạ", NOW_MS))
+    run_tasks()
+    lead = Lead.objects.get(channel="zalo")
+    assert "0903 222 333" not in lead.note and "0903 222 333" not in lead.answers["message"]
+    assert lead.note.startswith("Em muốn xem nhà mẫu, sđt ")
+    assert lead.customer.phones.get().e164 == "+84903222333"

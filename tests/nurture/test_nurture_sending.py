@@ -9,7 +9,9 @@ import pytest
 import respx
 import time_machine
 from django.core import mail
+from django.test import Client
 
+from leadpool.intake.models import InboxItem
 from leadpool.nurture import sending
 from leadpool.nurture.models import DailyCount, Send
 from leadpool.nurture.unsubscribe import read_callback_token
@@ -169,6 +171,10 @@ def test_zns_step_posts_the_template_with_the_access_token_and_a_signed_receipt_
     client.post("/nurture/callback/zalo/", body, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE="mac=" + mac)
     send.refresh_from_db()
     assert send.state == "delivered"
+    # Each callback was kept verbatim before it was judged, the forged one too.
+    kept = list(InboxItem.objects.filter(channel="zns").order_by("id").values_list("state", "error"))
+    assert kept == [("rejected", "bad signature"), ("processed", ""), ("processed", "")]
+    assert bytes(InboxItem.objects.filter(channel="zns").order_by("id").first().body) == body
     assert [t for t in bodies(customer) if "đã đến khách" in t] == ["Zalo ZNS tự động đã đến khách."]
 
 
@@ -200,6 +206,9 @@ def test_esms_delivery_callback(consenting, script, enter_no_need, client, query
     assert (received == []) if text is None else (len(received) == 1 and received[0].startswith(text))
     assert client.get("/nurture/callback/esms/forged/", params).status_code == 403
     assert client.get(url, {**params, "SMSID": "someone-else"}).status_code == 400
+    kept = list(InboxItem.objects.filter(channel="esms").order_by("id").values_list("state", flat=True))
+    assert kept == ["processed", "processed", "rejected", "rejected"]
+    assert "SMSID=dc712784" in bytes(InboxItem.objects.filter(channel="esms").order_by("id").first().body).decode()
 
 
 @respx.mock
@@ -231,3 +240,36 @@ def test_erased_customers_never_receive_and_a_dead_worker_claim_is_not_resent(wo
         sending.send_due()
     assert [m.to for m in mail.outbox] == [["binh@example.vn"]]
     assert Send.objects.get(customer=erased, channel="email").state == "skipped"
+
+
+@respx.mock
+def test_the_oa_webhook_of_intake_hands_a_zns_delivery_over_to_nurture(
+    world, consenting, script, enter_no_need, run_tasks, django_capture_on_commit_callbacks
+):
+    """Zalo allows one webhook per app: the OA connection's URL receives ZNS delivery reports too."""
+    from leadpool.intake.models import ChannelConfig
+
+    respx.post(ZNS_SEND).mock(return_value=httpx.Response(200, json={
+        "error": 0, "message": "Success", "data": {"msg_id": "b7c1", "sent_time": "1764036000000"}}))
+    with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=VN), tick=False):
+        script([(0, "zns", ZNS_STEP)])
+        customer = consenting("0912345678")
+        enter_no_need(customer)
+        sending.send_due()
+    send = Send.objects.get(customer=customer)
+    oa = ChannelConfig.objects.create(kind="zalo", name="OA Lotus", source=world.facebook, app_id="app-1",
+                                      secret="oa-secret")
+    event = {"app_id": "app-1", "event_name": "user_received_message", "timestamp": "1764036005000",
+             "sender": {"id": "579745863508352884"}, "recipient": {"id": "84912345678"},
+             "message": {"msg_id": "b7c1", "delivery_time": "1764036004000", "tracking_id": f"lp-{send.pk}"}}
+    body = json.dumps(event).encode()
+    mac = hashlib.sha256(b"app-1" + body + b"1764036005000" + b"oa-secret").hexdigest()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(f"/intake/hook/zalo/{oa.token}/", body, content_type="application/json",
+                                 HTTP_X_ZEVENT_SIGNATURE="mac=" + mac)
+    assert response.status_code == 200
+    run_tasks()
+    send.refresh_from_db()
+    item = InboxItem.objects.get(channel="zalo")
+    assert (send.state, item.state, item.response) == ("delivered", "processed", {"zns_delivered": True})
+    assert not customer.leads.filter(channel="zalo").exists()  # a delivery report is not a lead

@@ -18,6 +18,8 @@ from leadpool.accounts.models import Role
 from leadpool.audit.log import client_ip
 from leadpool.customers import privacy
 from leadpool.customers.models import Customer
+from leadpool.intake.inbox import store
+from leadpool.intake.models import InboxItem
 
 from . import config, rules, schedule, sending, unsubscribe
 from .models import Channel, DailyCount, Send
@@ -46,16 +48,31 @@ def unsubscribe_view(request, token: str):
 # --- Delivery callbacks ----------------------------------------------------------------------
 
 
+def _kept(request, channel: str, body: bytes):
+    """Every provider callback is kept verbatim in the lead inbox before it is judged, like any webhook."""
+    return store(request, channel=channel, body=body).item
+
+
+def _judged(item, response: HttpResponse, *, error: str = "") -> HttpResponse:
+    state = InboxItem.State.REJECTED if error else InboxItem.State.PROCESSED
+    InboxItem.objects.filter(pk=item.pk).update(
+        state=state, error=error, verified=not error, processed_at=timezone.now(), attempts=1,
+        response={"status": response.status_code},
+    )
+    return response
+
+
 @require_GET
 def esms_callback(request, token: str):
     """eSMS calls the CallbackUrl we gave with each message (GET, query string); the token names the send."""
+    item = _kept(request, "esms", request.META.get("QUERY_STRING", "").encode())
     send_id = unsubscribe.read_callback_token(token)
     send = Send.objects.filter(pk=send_id).first() if send_id else None
     if send is None:
-        return HttpResponseForbidden("bad token")
+        return _judged(item, HttpResponseForbidden("bad token"), error="bad token")
     sms_id = request.GET.get("SMSID", "")
     if send.provider_message_id and sms_id and sms_id != send.provider_message_id:
-        return HttpResponseBadRequest("SMSID does not match")
+        return _judged(item, HttpResponseBadRequest("SMSID does not match"), error="SMSID does not match")
     status = request.GET.get("SendStatus", "")
     success, failed = _int(request.GET.get("SendSuccess")), _int(request.GET.get("SendFailed"))
     if status == "5" and success > 0:
@@ -63,7 +80,7 @@ def esms_callback(request, token: str):
     elif status == "4" or (status == "5" and failed > 0):
         sending.delivery_result(send, delivered=False, detail=f"eSMS SendStatus {status}, SendFailed {failed}")
     # 1, 2, 7: still on the way; the final callback follows.
-    return HttpResponse("OK")
+    return _judged(item, HttpResponse("OK"))
 
 
 def _int(value) -> int:
@@ -80,22 +97,23 @@ def zalo_callback(request):
     settings = config.provider_settings("ZNS")
     secret, app_id = str(settings.get("OA_SECRET", "")), str(settings.get("APP_ID", ""))
     body = request.body
+    item = _kept(request, "zns", body)
     try:
         payload = json.loads(body)
     except ValueError:
-        return HttpResponseBadRequest("bad json")
+        return _judged(item, HttpResponseBadRequest("bad json"), error="bad json")
     if not secret or not isinstance(payload, dict):
-        return HttpResponseForbidden("not configured")
+        return _judged(item, HttpResponseForbidden("not configured"), error="not configured")
     from leadpool.intake.channels.zalo import signature
 
     header = request.headers.get("X-ZEvent-Signature", "")
     given = header.split("=", 1)[1] if header.startswith("mac=") else header
     expected = signature(app_id or str(payload.get("app_id", "")), body, str(payload.get("timestamp", "")), secret)
     if not hmac.compare_digest(expected, given):
-        return HttpResponseForbidden("bad signature")
+        return _judged(item, HttpResponseForbidden("bad signature"), error="bad signature")
     if payload.get("event_name") == "user_received_message":
         sending.zns_received(payload)
-    return HttpResponse("OK")
+    return _judged(item, HttpResponse("OK"))
 
 
 # --- Today's sending, for leaders and managers -----------------------------------------------

@@ -20,6 +20,8 @@ from .common import capture_answer, from_timestamp, item_payload, lead_input, sa
 LEAD_EVENTS = {"user_submit_info", "user_send_text", "user_send_image", "user_send_link", "user_send_sticker",
                "user_send_file", "user_send_location", "user_send_audio", "user_send_video", "user_send_gif"}
 # What the OA itself sent (from the OA admin page, another tool or our own replies): kept in the thread.
+# Zalo allows one webhook per app: the delivery report of an automatic ZNS care message arrives here too.
+ZNS_DELIVERED = "user_received_message"
 OA_EVENTS = {"oa_send_text", "oa_send_image", "oa_send_gif", "oa_send_list", "oa_send_file", "oa_send_sticker"}
 
 
@@ -50,6 +52,8 @@ def deliveries(request, config, payload: dict, body: bytes) -> list[tuple[str, d
     meta = {"event": event, "sender": sender}
     if event in OA_EVENTS:
         meta["user"] = str((payload.get("recipient") or {}).get("id") or "")
+    elif event == ZNS_DELIVERED:
+        meta["kind"] = "zns_delivery"
     elif event not in LEAD_EVENTS:
         meta["ignored"] = f"sự kiện {event} không tạo lead (event does not create a lead)"
     return [(key, meta)]
@@ -73,6 +77,10 @@ def handle(item) -> dict:
         return {"ignored": item.meta["ignored"]}
     payload = item_payload(item)
     event = payload.get("event_name")
+    if item.meta.get("kind") == "zns_delivery":
+        from leadpool.nurture.sending import zns_received
+
+        return {"zns_delivered": zns_received(payload)}
     if event in OA_EVENTS:
         recorded = _chat_event(item, payload, user_id=item.meta.get("user", ""), direction=Message.Direction.OUT,
                                text=str((payload.get("message") or {}).get("text") or ""))
@@ -83,8 +91,10 @@ def handle(item) -> dict:
     text = str(message.get("text") or "")
     phones = [str(info["phone"])] if info.get("phone") else find_phones(text)
     answers = {k: str(v) for k, v in info.items() if k not in ("name", "phone")}
+    # Marketing reads leads' notes and answers but never full numbers: the numbers go to the profile's phones.
+    shown = inbound.masked(text, phones) if text else ""
     if text:
-        answers["message"] = text
+        answers["message"] = shown
     answers["zalo_user_id"] = sender
     known = (
         Lead.objects.filter(channel="zalo", external_id=sender).select_related("customer").order_by("-received_at").first()
@@ -96,7 +106,7 @@ def handle(item) -> dict:
         name=str(info.get("name") or ""),
         phones=phones,
         answers=answers,
-        note=text,
+        note=shown,
         # The Zalo user id is how this person is known on Zalo: a later message without a phone finds them.
         external_id=sender,
         capture_point=CapturePoint.LEAD_FORM if event == "user_submit_info" else CapturePoint.MESSAGE,
