@@ -197,3 +197,24 @@ def test_the_form_speaks_vietnamese(world, login):
     page = login(world.mkt).get("/intake/channels/new/").text
     assert "Nguồn *" in page and "Dự án" in page and "Khóa bí mật" in page
     assert "Source" not in page and "Project<" not in page
+
+
+def test_facebook_page_options_for_chats_and_comments_are_set_on_the_form(world, login):
+    client = login(world.mkt)
+    fb = _form(world, kind="facebook", name="Trang Lotus", source=world.facebook.pk, external_id="1001",
+               secret="app-secret", access_token="PAGE-TOKEN", lead_on_first_message="on",
+               hide_comments_with_phone="on", ad_campaigns="120210000000001 = Lotus T11\n\n  120210000000002=Lotus T12 ")
+    assert client.post("/intake/channels/new/", fb).status_code == 302
+    config = ChannelConfig.objects.get()
+    assert config.lead_on_first_message and config.hide_comments_with_phone
+    assert config.ad_campaigns == {"120210000000001": "Lotus T11", "120210000000002": "Lotus T12"}
+    edit = client.get(f"/intake/channels/{config.pk}/").text
+    assert "120210000000001 = Lotus T11" in edit and "feed, messages" in client.get("/intake/channels/").text
+
+    bad = client.post(f"/intake/channels/{config.pk}/", {**fb, "ad_campaigns": "120210000000001 Lotus T11\nok = fine"})
+    assert bad.status_code == 200 and "Dòng 1 chưa đúng dạng" in bad.text
+    # Unticked boxes switch the options off again.
+    off = {k: v for k, v in fb.items() if k not in ("lead_on_first_message", "hide_comments_with_phone")}
+    client.post(f"/intake/channels/{config.pk}/", off)
+    config.refresh_from_db()
+    assert not config.lead_on_first_message and not config.hide_comments_with_phone

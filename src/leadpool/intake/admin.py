@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ChannelConfig, DuplicateCandidate, ImportJob, InboxItem
+from .models import ChannelConfig, DuplicateCandidate, ImportJob, InboxItem, PageComment
 
 
 @admin.register(ChannelConfig)
@@ -39,3 +39,15 @@ class ImportJobAdmin(admin.ModelAdmin):
 class DuplicateCandidateAdmin(admin.ModelAdmin):
     list_display = ("customer", "other", "reason", "state", "found_at")
     list_filter = ("reason", "state")
+
+
+@admin.register(PageComment)
+class PageCommentAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "page_id", "from_name", "has_phone", "hidden_at", "removed_at")
+    list_filter = ("has_phone", "page_id")
+    search_fields = ("comment_id", "post_id", "from_name")
+    # What people wrote on the page, as Meta delivered it: read-only here, listed for marketing at /intake/comments/.
+    readonly_fields = [f.name for f in PageComment._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

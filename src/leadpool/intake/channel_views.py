@@ -57,7 +57,8 @@ def paste_guide(config: ChannelConfig, url: str) -> list[dict]:
         rows += [
             {"label": _("Meta app → Webhooks → Page → Callback URL"), "value": url},
             {"label": _("Verify token"), "value": config.verify_token or _("chưa đặt")},
-            {"label": _("Trường đăng ký"), "value": "leadgen"},
+            {"label": _("Trường đăng ký"), "value": "leadgen, feed, messages, messaging_postbacks, messaging_referrals",
+             "note": _("leadgen: form quảng cáo · feed: bình luận · messages, messaging_*: Messenger")},
             {"label": _("App secret"), "note": set_or_missing},
         ]
     elif config.kind == Kind.GOOGLE:
@@ -100,15 +101,22 @@ class ChannelForm(forms.ModelForm):
         help_text=gettext_lazy("Facebook: app secret · Google: key · Zalo: OA secret key · khác: khóa ký (không bắt buộc)."),
     )
     access_token = forms.CharField(
-        label=gettext_lazy("Page access token (Facebook)"), required=False, strip=True,
+        label=gettext_lazy("Access token (Facebook page / Zalo OA)"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("Cần để lấy lead, ẩn bình luận và trả lời tin nhắn từ trang khách hàng."),
+    )
+    ad_campaigns = forms.CharField(
+        label=gettext_lazy("Quảng cáo → chiến dịch (Messenger)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "120210000000001 = Lotus T11 click-to-Messenger"}),
+        help_text=gettext_lazy("Mỗi dòng: mã quảng cáo = tên chiến dịch. Khách nhắn tin từ quảng cáo đó được gắn chiến dịch này."),
     )
 
     class Meta:
         model = ChannelConfig
         fields = [
             "kind", "name", "source", "project", "external_id", "secret", "app_id", "verify_token",
-            "access_token", "rate_limit_per_minute", "active",
+            "access_token", "lead_on_first_message", "hide_comments_with_phone", "ad_campaigns",
+            "rate_limit_per_minute", "active",
         ]
         labels = {"source": gettext_lazy("Nguồn"), "project": gettext_lazy("Dự án")}
         help_texts = {
@@ -127,6 +135,25 @@ class ChannelForm(forms.ModelForm):
         for name in WRITE_ONLY:
             if self.instance.pk and getattr(self.instance, name):
                 self.fields[name].help_text = _("Đã đặt. Để trống để giữ nguyên, nhập giá trị mới để thay.")
+
+        if self.instance.pk and not self.is_bound:
+            self.initial["ad_campaigns"] = "\n".join(f"{ad} = {name}" for ad, name in (self.instance.ad_campaigns or {}).items())
+
+    def clean_ad_campaigns(self) -> dict:
+        mapping, bad = {}, []
+        for number, line in enumerate((self.cleaned_data.get("ad_campaigns") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            ad, sep, name = line.partition("=")
+            if not sep or not ad.strip() or not name.strip():
+                bad.append(number)
+                continue
+            mapping[ad.strip()] = name.strip()
+        if bad:
+            raise forms.ValidationError(
+                _("Dòng %(lines)s chưa đúng dạng “mã quảng cáo = tên chiến dịch”.") % {"lines": ", ".join(map(str, bad))}
+            )
+        return mapping
 
     def _stored(self, name: str) -> str:
         return getattr(self.instance, name, "") if self.instance.pk else ""
