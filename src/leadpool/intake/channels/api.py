@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leadpool.customers.models import CapturePoint, Channel, Source
+from leadpool.customers.models import CapturePoint, Channel
+from leadpool.intake import catalog
 from leadpool.intake.process import Malformed
 
 from .common import answer, find_project, item_payload, lead_input
@@ -36,7 +37,7 @@ def clean(payload: dict, *, default_source: str = DEFAULT_SOURCE) -> dict:
     if not values["phone"] and not values["email"]:
         raise Malformed("Cần số điện thoại hoặc e-mail (phone or email is required).")
     source_key = values["source"] or default_source
-    source = Source.objects.filter(key=source_key).first() or Source.objects.filter(name__iexact=source_key).first()
+    source = catalog.source(source_key)
     if source is None or not source.active:
         raise Malformed(f"Nguồn “{source_key}” không tồn tại (unknown source).")
     project = None

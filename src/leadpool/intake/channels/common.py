@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.http import QueryDict
 
 from leadpool.customers.models import Project
+from leadpool.intake import catalog
 from leadpool.intake.capture import CaptureResult, LeadInput, capture
 from leadpool.intake.process import Malformed
 
@@ -67,10 +68,8 @@ def check_leadpool_signature(request, config, body: bytes, payload: dict | None 
 
 
 def find_project(text: str) -> Project | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    return Project.objects.filter(code__iexact=text).first() or Project.objects.filter(name__iexact=text).first()
+    """By code, else by name, any case (from the per-process catalog)."""
+    return catalog.project(text)
 
 
 def from_timestamp(value) -> datetime | None:
