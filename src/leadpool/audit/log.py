@@ -3,6 +3,8 @@
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -42,39 +44,90 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 _CHAIN_LOCK = 7_311_001
 
 
-def _lock_chain() -> None:
-    # Serialise writers on the chain's tail so two entries never claim the same predecessor.
-    # SQLite already serialises writers (immediate transactions); PostgreSQL needs a lock.
+def _chain_tail() -> str:
+    """The hash of the last entry, with the chain locked until the transaction ends.
+
+    Serialises writers on the chain's tail so two entries never claim the same predecessor. SQLite already
+    serialises writers (immediate transactions); PostgreSQL takes an advisory lock in the same round trip.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+            cur.execute(
+                "SELECT pg_advisory_xact_lock(%s), (SELECT hash FROM audit_auditentry ORDER BY id DESC LIMIT 1)",
+                [_CHAIN_LOCK],
+            )
+            row = cur.fetchone()
+        return row[1] if row and row[1] else GENESIS
+    last = AuditEntry.objects.order_by("-id").only("hash").first()
+    return last.hash if last else GENESIS
+
+
+# Entries recorded inside `batched()`, written together when the outermost block ends.
+_pending: ContextVar[list | None] = ContextVar("leadpool_audit_pending", default=None)
+
+
+@contextmanager
+def batched():
+    """Hold the entries recorded inside and write them in one INSERT at the end, still inside the caller's
+    transaction, so the chain is locked only for the last moments of that transaction instead of from the
+    first entry on. An exception drops the entries recorded inside (their transaction rolls back anyway)."""
+    pending = _pending.get()
+    if pending is not None:  # nested: the outermost block writes
+        mark = len(pending)
+        try:
+            yield
+        except BaseException:
+            del pending[mark:]
+            raise
+        return
+    pending = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        _write(pending)
+
+
+def _write(entries: list[AuditEntry]) -> None:
+    with transaction.atomic(savepoint=False):
+        prev = _chain_tail()
+        for entry in entries:
+            entry.prev_hash = prev
+            entry.hash = prev = _digest(prev, entry)
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            AuditEntry.objects.bulk_create(entries)
 
 
 def record(action: str, *, actor=None, target=None, data: dict | None = None, ip: str | None = None) -> AuditEntry:
-    """Append one entry. Chained to the previous entry, so altering any row breaks `verify()`."""
+    """Append one entry. Chained to the previous entry, so altering any row breaks `verify()`.
+
+    Inside `batched()` the entry is returned unsaved and written when the block ends.
+    """
     target_type = target_id = ""
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEntry.objects.order_by("-id").only("hash").first()
-        prev = last.hash if last else GENESIS
-        clean = json.loads(json.dumps(data or {}, default=str))
-        entry = AuditEntry(
-            actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-            actor_label=(getattr(actor, "username", "") or "system") if actor is not None else "system",
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            data=clean,
-            data_hash=data_digest(clean),
-            ip=ip,
-            prev_hash=prev,
-        )
-        entry.at = timezone.now()
-        entry.hash = _digest(prev, entry)
-        entry.save()
+    clean = json.loads(json.dumps(data or {}, default=str))
+    entry = AuditEntry(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_label=(getattr(actor, "username", "") or "system") if actor is not None else "system",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        data=clean,
+        data_hash=data_digest(clean),
+        ip=ip,
+    )
+    entry.at = timezone.now()
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+        return entry
+    _write([entry])
     return entry
 
 

@@ -162,12 +162,15 @@ def _profiles(customer_ids: Iterable[int]) -> list[Profile]:
     return [Profile(pk, key or "", tuple(phones[pk]), tuple(emails[pk])) for pk, key in rows]
 
 
-def candidates_for(customer) -> list[Pair]:
-    """Possible duplicates of one customer, found through indexed equality lookups only."""
+def candidates_for(customer, *, phones: list[str] | None = None, emails: list[str] | None = None) -> list[Pair]:
+    """Possible duplicates of one customer, found through indexed equality lookups only.
+
+    `phones` and `emails`, when the caller knows them all (a profile it has just created), save reading them.
+    """
     from .models import Customer, Email, Phone
 
-    own_phones = list(customer.phones.values_list("e164", flat=True))
-    own_emails = list(customer.emails.values_list("address", flat=True))
+    own_phones = list(customer.phones.values_list("e164", flat=True)) if phones is None else list(phones)
+    own_emails = list(customer.emails.values_list("address", flat=True)) if emails is None else list(emails)
     others: set[int] = set()
     if customer.name_key and own_phones:
         near = set().union(*(phone_neighbours(p) for p in own_phones))
@@ -210,11 +213,17 @@ def record(pairs: Iterable[Pair], *, at=None) -> int:
     return len(fresh)
 
 
-def review_after_capture(customer, *, conflicts: Iterable[int] = (), look_near: bool = True, at=None) -> int:
-    """After a lead: queue profiles that shared its contacts and, when it brought new ones, near matches."""
+def review_after_capture(
+    customer, *, conflicts: Iterable[int] = (), look_near: bool = True, at=None,
+    phones: list[str] | None = None, emails: list[str] | None = None,
+) -> int:
+    """After a lead: queue profiles that shared its contacts and, when it brought new ones, near matches.
+
+    `phones` and `emails`: all of the customer's, when the caller knows them (see `candidates_for`).
+    """
     pairs = [Pair.of(customer.pk, other, SHARED_CONTACT, "") for other in conflicts if other != customer.pk]
     if look_near:
-        pairs += candidates_for(customer)
+        pairs += candidates_for(customer, phones=phones, emails=emails)
     return record(pairs, at=at)
 
 

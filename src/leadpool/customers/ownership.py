@@ -19,13 +19,17 @@ def assign(
     note: str = "",
     explanation: dict | None = None,
     at=None,
+    fresh: bool = False,
 ) -> Assignment:
-    """Give `customer` to `to` (None parks it in the team's pool). Keeps every past owner on record."""
+    """Give `customer` to `to` (None parks it in the team's pool). Keeps every past owner on record.
+
+    `fresh`: the customer was created in this transaction, so it has no assignment to close yet.
+    """
     at = at or timezone.now()
     with transaction.atomic():
         previous = customer.owner
-        open_rows = Assignment.objects.filter(customer=customer, ended_at__isnull=True)
-        open_rows.update(ended_at=at, end_reason=reason)
+        if not fresh:
+            Assignment.objects.filter(customer=customer, ended_at__isnull=True).update(ended_at=at, end_reason=reason)
         row = Assignment.objects.create(
             customer=customer,
             user=to,

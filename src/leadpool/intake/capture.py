@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from leadpool.audit import log as audit
 from leadpool.customers import matching
 from leadpool.customers.models import (
     DIGITAL_CHANNELS,
@@ -159,7 +160,9 @@ def capture(data: LeadInput, *, by=None) -> CaptureResult:
     """
     for attempt in range(3):
         try:
-            with transaction.atomic():
+            # The audit entries of a capture are written at its end: the audit chain's lock is then held only
+            # for the last moments of the transaction, not from the assignment on.
+            with transaction.atomic(), audit.batched():
                 return _capture(data, by=by)
         except IntegrityError:
             if attempt == 2:
@@ -214,6 +217,29 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
     projects = list(data.projects)
     if not projects and data.source.default_project_id:
         projects = [data.source.default_project]
+
+    # Who gets the customer is decided before the lead is written, so the lead is written once, with the
+    # owner it arrived to. Nothing the choice reads depends on this lead.
+    owner = customer.owner
+    keeps_owner = owner is not None and not created
+    handover = None
+    if keeps_owner and hasattr(distribution, "owner_for_returning"):
+        # SPEC 13: a returning customer stays with its owner only while the hold runs.
+        chosen, handover, keeps_owner = distribution.owner_for_returning(customer, at=now)
+        if not keeps_owner:
+            owner = chosen
+    reassign = created or customer.owner is None or not keeps_owner
+    team = why = None
+    if reassign:
+        team = customer.team or distribution.team_for(projects, data.source)
+        if handover is not None:
+            why = handover
+        elif created:
+            # Nobody has held a brand-new customer, so nobody is cooling off from it.
+            owner, why = distribution.Distributor(team, at=now).choose(customer.pk, cooling=set())
+        else:
+            owner, why = distribution.choose_owner(team, customer=customer, at=now)
+
     lead = Lead.objects.create(
         customer=customer,
         inbox_item=data.inbox_item,
@@ -240,36 +266,19 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         is_test=data.is_test,
         is_returning=not created,
         received_at=now,
-        owner_at_arrival=customer.owner,
+        owner_at_arrival=owner,
     )
     if projects:
         lead.projects.add(*projects)
         customer.projects.add(*projects)
 
-    owner = customer.owner
-    keeps_owner = owner is not None and not created
-    handover = None
-    if keeps_owner and hasattr(distribution, "owner_for_returning"):
-        # SPEC 13: a returning customer stays with its owner only while the hold runs.
-        chosen, handover, keeps_owner = distribution.owner_for_returning(customer, at=now)
-        if not keeps_owner:
-            owner = chosen
-    if created or customer.owner is None or not keeps_owner:
-        team = customer.team or distribution.team_for(projects, data.source)
-        if handover is not None:
-            why = handover
-        elif created:
-            # Nobody has held a brand-new customer, so nobody is cooling off from it.
-            owner, why = distribution.Distributor(team, at=now).choose(customer.pk, cooling=set())
-        else:
-            owner, why = distribution.choose_owner(team, customer=customer, at=now)
+    if reassign:
         reason = Assignment.Reason.NEW if created else Assignment.Reason.RETURNING
         if owner is None:
             reason = Assignment.Reason.POOL
         with _known_if(created, customer, lead, projects):
-            assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now)
-        lead.owner_at_arrival = owner
-        lead.save(update_fields=["owner_at_arrival"])
+            assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now,
+                   fresh=created)
         if owner is not None:
             notify(
                 owner,
@@ -291,6 +300,11 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
     result = CaptureResult(
         customer=customer, lead=lead, created=created, owner=owner, invalid_phones=invalid, conflicts=sorted(conflicts)
     )
-    # Possible duplicates go to the review queue; a name alone never merges anything.
-    matching.review_after_capture(customer, conflicts=result.conflicts, look_near=added > 0, at=now)
+    # Possible duplicates go to the review queue; a name alone never merges anything. A new profile's numbers
+    # and addresses are exactly those just written, so the review need not read them back.
+    matching.review_after_capture(
+        customer, conflicts=result.conflicts, look_near=added > 0, at=now,
+        phones=[e164 for e164, _raw, _kind in phones if e164 not in taken_phones] if created else None,
+        emails=[email for email in emails if email not in taken_emails] if created else None,
+    )
     return result
