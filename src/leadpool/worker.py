@@ -20,6 +20,21 @@ def periodic(name: str, every_seconds: int, task_path: str) -> None:
     PERIODIC[name] = (every_seconds, task_path)
 
 
+def enqueue_on_commit(task, *args) -> None:
+    """Queue `task` so that it runs only once the current transaction has committed.
+
+    With the database task backend the task's row is written inside the transaction: one commit for both, and
+    no worker can see the task before the data it reads. Other backends (Redis) are queued on commit.
+    """
+    from django.db import connection, transaction
+    from django_tasks_db.backend import DatabaseBackend
+
+    if connection.in_atomic_block and isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
+
+
 def load_task(path: str):
     """The django.tasks Task a periodic entry names by its dotted path."""
     module, _, attr = path.rpartition(".")

@@ -96,9 +96,8 @@ def hook(request, kind: str, token: str):
     enqueue = getattr(module, "enqueue", process.enqueue)
     items = []
     for key, meta in parts:
-        stored = store(request, channel=kind, body=body, key=key, config=config, verified=True, meta=meta)
-        if stored.created:
-            enqueue(stored.item)
+        stored = store(request, channel=kind, body=body, key=key, config=config, verified=True, meta=meta,
+                       on_created=enqueue)
         items.append(
             {
                 "inbox_id": stored.item.pk,

@@ -70,8 +70,13 @@ def store(
     meta: dict | None = None,
     by=None,
     content_type: str | None = None,
+    on_created=None,
 ) -> Stored:
-    """Write one arrival. A second delivery with the same (channel, key) stores nothing and returns the first."""
+    """Write one arrival. A second delivery with the same (channel, key) stores nothing and returns the first.
+
+    `on_created(item)` runs inside the item's own transaction when it is new: queueing its processing there
+    costs no second commit.
+    """
     item = InboxItem(
         channel=channel,
         config=config,
@@ -93,6 +98,8 @@ def store(
     try:
         with transaction.atomic():
             item.save()
+            if on_created is not None:
+                on_created(item)
     except IntegrityError:
         first = InboxItem.objects.filter(channel=channel, idempotency_key=item.idempotency_key).first()
         if first is None:  # pragma: no cover - the unique constraint is the only integrity rule here

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from leadpool.worker import enqueue_on_commit
+
 from .models import InboxItem
 
 logger = logging.getLogger("leadpool.intake")
@@ -84,9 +86,9 @@ def process_item(item_id: int) -> str:
 
 
 def enqueue(item: InboxItem) -> None:
-    """Queue processing once the item's own transaction has committed."""
-    pk = item.pk
-    transaction.on_commit(lambda: process_item.enqueue(pk))
+    """Queue processing once the item's own transaction has committed (in that same commit, with the database
+    task backend)."""
+    enqueue_on_commit(process_item, item.pk)
 
 
 def replay(item: InboxItem, *, inline: bool = False) -> InboxItem:
