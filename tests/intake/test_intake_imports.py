@@ -224,3 +224,16 @@ def test_big_workbooks_are_streamed_with_the_same_outcome(world, tmp_path, monke
     outcome = imports.run_file(path, source=world.facebook, project=world.songhan)
     assert outcome.line == "6 rows: 2 new customers, 2 merged, 2 invalid"
     assert Phone.objects.get(e164="+84912345678").customer.name == "Nguyễn Văn An"
+
+
+def test_imported_customers_get_the_rotation_clock_a_refresh_would_give(world, tmp_path):
+    from leadpool.rotation import deadlines
+    from leadpool.rotation.models import Clock
+
+    path = write_csv(tmp_path / "f.csv", ROWS)
+    imports.run_file(path, source=world.facebook, project=world.songhan)
+    assert Customer.objects.filter(next_deadline_at__isnull=False).exists()
+    for customer in Customer.objects.all():
+        stored = (customer.next_deadline_at, customer.next_deadline_kind, Clock.objects.get(pk=customer.pk).hold_ends_at)
+        deadline = deadlines.refresh(customer, now=customer.created_at)
+        assert stored == (deadline.at, deadline.kind, Clock.objects.get(pk=customer.pk).hold_ends_at)

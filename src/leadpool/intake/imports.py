@@ -48,6 +48,7 @@ from leadpool.customers.normalize import (
     normalize_phone,
 )
 from leadpool.rotation import distribution
+from leadpool.rotation.models import Clock
 
 from . import bulk
 from .fields import guess_mapping, status_for_relationship
@@ -344,6 +345,10 @@ class Importer:
         self._members: dict[int, list] = {}
         self._pairs: list = []
         self._per_batch: bool | None = None
+        self._rotation = None
+        self._deadlines: dict[tuple, dict] = {}
+        self._status_rows = {pk: (key, kind) for pk, key, kind in Status.objects.values_list("pk", "key", "kind")}
+        self._project_codes = {pk: (code, phase) for pk, code, phase in Project.objects.values_list("pk", "code", "phase")}
 
     # Reading and normalizing ------------------------------------------------------------------
 
@@ -601,6 +606,33 @@ class Importer:
             self._groups[name] = group.pk
         return self._groups[name]
 
+    def _rules(self):
+        if self._rotation is None:
+            from leadpool.rotation import config
+
+            self._rotation = (config.current_rules(), config.calendar())
+        return self._rotation
+
+    def _deadline(self, status_id: int, owned: bool, project_ids: list[int]) -> dict:
+        """A new imported customer's rotation clock: the same for every one alike, so worked out once.
+
+        Such a customer has no activity, follow-up, status change or digital lead waiting for a first
+        call (an import is not a digital channel): only its hold, from now, under its owner.
+        """
+        key = (status_id, owned, tuple(project_ids))
+        if key not in self._deadlines:
+            from leadpool.rotation import rules as r
+
+            rules, cal = self._rules()
+            status = self._status_rows[status_id]
+            facts = r.Facts(
+                customer_id=0, status_key=status[0], status_kind=status[1], owner_id=-1 if owned else None,
+                hold_anchor_at=self.now, projects=[self._project_codes[p] for p in project_ids if p in self._project_codes],
+            )
+            deadline = r.next_deadline(facts, rules, cal)
+            self._deadlines[key] = {"at": deadline.at, "kind": deadline.kind, "hold_ends_at": r.hold_end(facts, rules, cal)}
+        return self._deadlines[key]
+
     def _references_per_batch(self) -> bool:
         if self._per_batch is None:
             self._per_batch = bulk.can_check_references_per_batch()
@@ -618,7 +650,8 @@ class Importer:
 
         customers = bulk.Rows(
             Customer,
-            ["id", "name", "name_key", "status_id", "owner_id", "owner_since", "team_id"],
+            ["id", "name", "name_key", "status_id", "owner_id", "owner_since", "team_id", "next_deadline_at",
+             "next_deadline_kind"],
             fixed={"status_entered_at": now, "first_source_id": source_id, "latest_source_id": source_id,
                    "first_lead_at": now, "last_lead_at": now, "created_at": now, "updated_at": now},
             now=now,
@@ -630,6 +663,8 @@ class Importer:
                    "explanation": '{"method": "import_least_load"}'},
             now=now,
         )
+        clocks = bulk.Rows(Clock, ["customer_id", "hold_anchor_at", "hold_ends_at"],
+                           fixed={"rule_version": self._rules()[0].version}, now=now)
         phones = bulk.Rows(Phone, ["customer_id", "e164", "raw", "kind"], fixed={"created_at": now}, now=now)
         emails = bulk.Rows(Email, ["customer_id", "address"], fixed={"created_at": now}, now=now)
         leads = bulk.Rows(
@@ -650,7 +685,10 @@ class Importer:
             if owner:
                 self.outcome.owners[owner] += 1
             status = self._statuses.get(r.status, new_status) if r.status else new_status
-            customers.add(cid, r.name[:160], r.key[:160], status, owner, now if owner else None, team)
+            deadline = self._deadline(status, owner is not None, r.projects)
+            customers.add(cid, r.name[:160], r.key[:160], status, owner, now if owner else None, team,
+                          deadline["at"], deadline["kind"])
+            clocks.add(cid, now if owner else None, deadline["hold_ends_at"])
             assignments.add(cid, owner, team, Assignment.Reason.IMPORT if owner else Assignment.Reason.POOL)
             self.outcome.new_customer_ids.append(cid)
 
@@ -680,7 +718,7 @@ class Importer:
         per_batch = self._references_per_batch()
         if per_batch:
             bulk.row_triggers(on=False)
-        for table in (customers, phones, emails, leads, assignments):
+        for table in (customers, clocks, phones, emails, leads, assignments):
             table.write()
         bulk.copy_pairs(Lead.projects.through._meta.db_table, "lead_id", "project_id", lead_projects)
         customer_projects = Customer.projects.through._meta.db_table
