@@ -52,12 +52,35 @@ def _fresh_database(vendor: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def _drop_database(vendor: str, name: str) -> None:
+    if vendor == "sqlite":
+        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def run_child(module: str, vendor: str, quick: bool) -> list[dict]:
-    """Runs one module in a child process (fresh Django, fresh database) and returns its rows."""
-    name = f"leadpool_bench_{module.removeprefix('bench_')}"
+    """Runs one module in a child process (fresh Django, fresh database) and returns its rows.
+
+    The database is named after this run's process, so two runs at once never drop each other's data,
+    and it is dropped afterwards (the generated data sets reach several GB).
+    """
+    name = f"leadpool_bench_{module.removeprefix('bench_')}_{os.getpid()}"
     url = _fresh_database(vendor, name)
+    try:
+        return _run_child(module, vendor, quick, url)
+    finally:
+        _drop_database(vendor, name)
+
+
+def _run_child(module: str, vendor: str, quick: bool, url: str) -> list[dict]:
     env = {**os.environ, "DATABASE_URL": url, "LEADPOOL_BENCH_CHILD": "1", "PYTHONPATH": str(ROOT)}
-    out = ROOT / "var" / "bench" / f"{module}-{vendor}.json"
+    out = ROOT / "var" / "bench" / f"{module}-{vendor}-{os.getpid()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "bench", "--child", module, "--db", vendor, "--out", str(out)]
     if quick:
@@ -68,6 +91,7 @@ def run_child(module: str, vendor: str, quick: bool) -> list[dict]:
     if proc.returncode != 0 or not out.exists():
         return [{"name": f"{module} failed (exit {proc.returncode})", "value": None, "unit": "", "target": "", "ok": False, "note": "see console"}]
     rows = json.loads(out.read_text())
+    out.unlink()
     for row in rows:
         row.setdefault("note", "")
     print(f"{module} on {vendor}: {len(rows)} figures in {took:.0f} s", file=sys.stderr)
