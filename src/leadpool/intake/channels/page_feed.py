@@ -11,7 +11,6 @@ import hashlib
 import logging
 
 import httpx
-from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from leadpool.customers.models import CapturePoint
 from leadpool.intake.models import ChannelConfig, PageComment
 from leadpool.intake.phones_in_text import find_phones
 from leadpool.intake.process import Malformed
+from leadpool.worker import enqueue_on_commit
 
 from .common import capture_answer, from_timestamp, lead_input
 
@@ -156,20 +156,9 @@ def handle(item) -> dict:
     else:
         answer["lead_id"] = comment.lead_id
     if config is not None and config.hide_comments_with_phone and comment.hidden_at is None:
-        _enqueue_after_commit(hide_comment, comment.pk)
+        enqueue_on_commit(hide_comment, comment.pk)
         answer["hiding"] = True
     return answer
-
-
-def _enqueue_after_commit(job, *args) -> None:
-    # With the database queue the task row commits with the comment, so no worker sees one without the other;
-    # any other backend is handed the task once the transaction has committed.
-    from django_tasks_db.backend import DatabaseBackend
-
-    if connection.in_atomic_block and isinstance(job.get_backend(), DatabaseBackend):
-        job.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: job.enqueue(*args))
 
 
 class _Retry(Exception):
