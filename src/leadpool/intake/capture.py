@@ -92,10 +92,11 @@ def _normalized(data: LeadInput):
     return phones, emails, invalid
 
 
-def _match(phones, emails) -> tuple[Customer | None, dict[str, int], dict[str, int]]:
+def _match(phones, emails) -> tuple[int | None, dict[str, int], dict[str, int]]:
     """Exact match only: a normalized phone first, then a normalized email. A name alone never matches.
 
-    Also returns which of the numbers and addresses are already on a profile (number → customer id).
+    Returns the matching profile's id and which of the numbers and addresses are already on a profile
+    (number → customer id).
     """
     taken_phones: dict[str, int] = {}
     taken_emails: dict[str, int] = {}
@@ -110,15 +111,17 @@ def _match(phones, emails) -> tuple[Customer | None, dict[str, int], dict[str, i
         taken_emails = dict(rows)
         if found is None and rows:
             found = rows[0][1]
-    if found is None:
-        return None, taken_phones, taken_emails
-    return _survivor(Customer.objects.get(pk=found)), taken_phones, taken_emails
+    return found, taken_phones, taken_emails
 
 
-def _survivor(customer: Customer) -> Customer:
-    while customer.merged_into_id:
-        customer = customer.merged_into
-    return customer
+def _locked(pk: int) -> Customer:
+    """The profile `pk` stands for (its survivor, when it was merged), locked until the transaction ends, read
+    once with the owner and team the assignment looks at."""
+    while True:
+        customer = Customer.objects.select_for_update(of=("self",)).select_related("owner", "team").get(pk=pk)
+        if not customer.merged_into_id:
+            return customer
+        pk = customer.merged_into_id
 
 
 _NEW_STATUS_KEY = "intake:status:new"
@@ -173,10 +176,10 @@ def capture(data: LeadInput, *, by=None) -> CaptureResult:
 def _capture(data: LeadInput, *, by=None) -> CaptureResult:
     now = data.received_at or timezone.now()
     phones, emails, invalid = _normalized(data)
-    customer, taken_phones, taken_emails = _match(phones, emails)
-    if customer is None and data.match_customer is not None:
-        customer = _survivor(data.match_customer)
-    created = customer is None
+    found, taken_phones, taken_emails = _match(phones, emails)
+    if found is None and data.match_customer is not None:
+        found = data.match_customer.pk
+    created = found is None
     name = clean_name(data.name)
     if created:
         customer = Customer.objects.create(
@@ -192,7 +195,7 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
             created_at=now,
         )
     else:
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = _locked(found)
         updates = {"latest_source": data.source, "last_lead_at": max(now, customer.last_lead_at or now)}
         if not customer.name and name:
             updates.update(name=name, name_key=name_key(name))

@@ -48,7 +48,7 @@ def accept(item_id: int) -> InboxItem:
     """Process one item if it still needs it. Running it twice changes nothing the second time."""
     try:
         with transaction.atomic():
-            item = InboxItem.objects.select_for_update(of=("self",)).select_related("config", "source", "by").get(pk=item_id)
+            item = InboxItem.objects.select_for_update(of=("self",)).select_related("config__project", "source", "by").get(pk=item_id)
             if item.state not in REPLAYABLE:
                 return item
             response = handler_for(item.channel).handle(item)
