@@ -253,18 +253,19 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# E-mail (notifications, nurture steps): SMTP when LEADPOOL_SMTP_HOST is set; otherwise the console, so the
-# demo and a fresh machine print what they would send instead of failing against a missing local server.
-if os.environ.get("LEADPOOL_SMTP_HOST"):
+# E-mail (notifications, nurture steps): SMTP when LEADPOOL_SMTP_HOST is set, or in production (a local MTA
+# on port 25 then); otherwise the console, so the demo and a fresh machine print what they would send instead
+# of failing against a missing local server.
+if os.environ.get("LEADPOOL_SMTP_HOST") or PRODUCTION:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["LEADPOOL_SMTP_HOST"],
-                "port": env_int("LEADPOOL_SMTP_PORT", 587),
+                "host": os.environ.get("LEADPOOL_SMTP_HOST") or "localhost",
+                "port": env_int("LEADPOOL_SMTP_PORT", 587 if os.environ.get("LEADPOOL_SMTP_HOST") else 25),
                 "username": os.environ.get("LEADPOOL_SMTP_USER", ""),
                 "password": os.environ.get("LEADPOOL_SMTP_PASSWORD", ""),
-                "use_tls": env_bool("LEADPOOL_SMTP_TLS", True),
+                "use_tls": env_bool("LEADPOOL_SMTP_TLS", bool(os.environ.get("LEADPOOL_SMTP_HOST"))),
                 "timeout": 15,
             },
         }
