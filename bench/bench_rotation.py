@@ -23,7 +23,8 @@ def _series(vendor: str, n: int) -> str:
 def _plus_minutes(vendor: str, base: str, minutes_expr: str) -> str:
     if vendor == "postgresql":
         return f"({base}::timestamptz + ({minutes_expr}) * interval '1 minute')"
-    return f"datetime({base}, '+' || ({minutes_expr}) || ' minutes')"
+    # printf('%+d', …) writes the sign either way: '+' || -5 would give '+-5 minutes', which SQLite reads as NULL.
+    return f"datetime({base}, printf('%%+d minutes', {minutes_expr}))"
 
 
 def _customer_columns(fixed: dict[str, str]) -> tuple[list[str], list[str], list]:
