@@ -153,6 +153,40 @@ class UserDay(models.Model):
         return f"{self.day} user {self.user_id}"
 
 
+class SpeedMonth(models.Model):
+    """Speed-to-lead histogram: leads per local month, owner on arrival, source, campaign, project and minutes.
+
+    Months, not days: 100 people × ~120 distinct minute values outnumber a day's leads, so a daily
+    histogram holds about one row per lead; a month's leads fall into far fewer rows. The days of a
+    period outside whole months are counted live on the leads.
+    Each lead has one row per project it belongs to, and one more with project NULL meaning "any
+    project" (read when no project is chosen), so the project filter stays exact for multi-project leads.
+    Only leads the first-call rule applies to: not test, digital channel, an owner on arrival.
+    """
+
+    month = models.DateField()  # first day of the local month
+    # Read by month and project only (speedmonth_month_project): no index per foreign key to keep up.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    source = models.ForeignKey(
+        "customers.Source", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    campaign = models.CharField(max_length=200, blank=True)
+    project = models.ForeignKey(
+        "customers.Project", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    # Whole minutes from arrival to the first call, rounded up (never below 0); NULL = never called.
+    minutes = models.IntegerField(null=True)
+    leads = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "project"], name="speedmonth_month_project")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} owner {self.owner_id}: {self.minutes} min × {self.leads}"
+
+
 class SummaryState(models.Model):
     """Where each summary's last refresh got to (ids seen, time), so the next run only does new work."""
 

@@ -7,7 +7,7 @@ their first lead. Test leads and test customers are left out of every figure exc
 
 import math
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -27,9 +27,9 @@ from leadpool.customers.models import (
 )
 
 from .filters import Filters
-from .models import AdSpend, CustomerFact, LeadDay, UserDay
+from .models import AdSpend, CustomerFact, LeadDay, SpeedMonth, UserDay
 from .scope import Scope
-from .summaries import ROTATION_REASONS, STAGES, day_bounds, local_zone, stage_ranks
+from .summaries import ROTATION_REASONS, STAGES, day_bounds, local_zone, month_end, month_start, stage_ranks
 
 # --- helpers -------------------------------------------------------------------------------------------
 
@@ -321,6 +321,52 @@ def _minutes_histograms(qs) -> dict[int, dict]:
     return out
 
 
+def whole_months(f: Filters) -> tuple[list[Filters], tuple[date, date] | None]:
+    """Split a period into its whole local months (first days of the first and last) and the days around them."""
+    first = f.start if f.start.day == 1 else month_end(f.start) + timedelta(days=1)
+    last = f.end if f.end == month_end(f.end) else month_start(f.end) - timedelta(days=1)
+    if first > last:
+        return [f], None
+    edges = []
+    if f.start < first:
+        edges.append(f.with_(end=first - timedelta(days=1)))
+    if last < f.end:
+        edges.append(f.with_(start=last + timedelta(days=1)))
+    return edges, (first, month_start(last))
+
+
+def _summary_histograms(f: Filters, scope: Scope | None, months: tuple[date, date]) -> dict[int, dict]:
+    """The same histograms as `_minutes_histograms(speed_leads(…))`, for whole months, from SpeedMonth."""
+    qs = SpeedMonth.objects.filter(month__gte=months[0], month__lte=months[1])
+    qs = qs.filter(project_id=f.project_id) if f.project_id else qs.filter(project__isnull=True)
+    if f.source_id:
+        qs = qs.filter(source_id=f.source_id)
+    if f.campaign:
+        qs = qs.filter(campaign=f.campaign)
+    if f.team_id:
+        qs = qs.filter(owner_id__in=team_user_ids(f.team_id))
+    if scope is not None and scope.user_ids is not None:
+        qs = qs.filter(owner_id__in=scope.user_ids)
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for owner, m, n in qs.values_list("owner_id", "minutes").annotate(n=Sum("leads")).order_by():
+        out[owner][m] += n
+    return out
+
+
+def speed_histograms(f: Filters, scope: Scope | None = None, *, live: bool = False) -> dict[int, dict]:
+    """{owner: {minutes: leads}}: whole months from the summary, the days around them counted live."""
+    edges, months = ([f], None) if live else whole_months(f)
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    parts = [_minutes_histograms(speed_leads(part, scope)) for part in edges]
+    if months is not None:
+        parts.append(_summary_histograms(f, scope, months))
+    for part in parts:
+        for owner, histogram in part.items():
+            for m, n in histogram.items():
+                out[owner][m] += n
+    return out
+
+
 def _speed_of(histogram: dict, limit: int) -> dict:
     called = {m: n for m, n in histogram.items() if m is not None}
     n_all = sum(histogram.values())
@@ -328,12 +374,13 @@ def _speed_of(histogram: dict, limit: int) -> dict:
     return _speed_row(n_all, sum(called.values()), within, percentile_of_counts(called, 0.5), percentile_of_counts(called, 0.9))
 
 
-def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = None) -> dict:
+def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = None, *, live: bool = False) -> dict:
     """Minutes from arrival to first logged call, per salesperson and per team.
 
     Minutes are wall-clock and rounded up to the whole minute (a call after 10 min 20 s counts as 11 min), so a
     lead is within a 30-minute limit exactly when it was called at most 30 minutes after arriving. Median and
     p90 are over the leads that got a call; the share within the limit is over all leads (never called = missed).
+    Whole months come from SpeedMonth (as fresh as the last refresh); `live=True` counts every lead instead.
     """
     limit = limit_minutes or first_call_limit()
     teams_of: dict[int, list[int]] = defaultdict(list)
@@ -344,7 +391,7 @@ def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = No
         memberships = memberships.filter(team_id=f.team_id)
     for user_id, team_id in memberships.values_list("user_id", "team_id"):
         teams_of[user_id].append(team_id)
-    per_owner = _minutes_histograms(speed_leads(f, scope))
+    per_owner = speed_histograms(f, scope, live=live)
     per_team: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for owner, histogram in per_owner.items():
         for team_id in teams_of.get(owner, []):
@@ -355,9 +402,9 @@ def speed(f: Filters, scope: Scope | None = None, limit_minutes: int | None = No
     unames = {u.pk: u for u in User.objects.filter(pk__in=list(people))}
     tnames = _names(Team, list(teams))
     people_rows = [{"user_id": uid, "user": str(unames.get(uid, uid)), **r} for uid, r in people.items()]
-    people_rows.sort(key=lambda r: (-(r["within_share"] or 0), r["user"]))
+    people_rows.sort(key=lambda r: (-(r["within_share"] or 0), r["user"], r["user_id"]))  # names may repeat
     team_rows = [{"team_id": tid, "team": tnames.get(tid, "—"), **r} for tid, r in teams.items()]
-    team_rows.sort(key=lambda r: r["team"])
+    team_rows.sort(key=lambda r: (r["team"], r["team_id"]))
     return {"limit": limit, "people": people_rows, "teams": team_rows}
 
 

@@ -4,7 +4,9 @@ Dashboards never scan leads, activities or status changes wholesale; they read t
 - LeadDay: leads per local day × source × campaign × first project × customer's team;
 - CustomerFact: one row per live customer with first-touch source/campaign/project and the time each
   funnel stage was first reached;
-- UserDay: each person's calls, follow-ups, upgrades, deals, rotations and attendance per day.
+- UserDay: each person's calls, follow-ups, upgrades, deals, rotations and attendance per day;
+- SpeedMonth: speed-to-lead histograms (minutes to the first call) per month, owner on arrival, source,
+  campaign and project.
 
 `refresh()` (every 5 minutes) rebuilds the last few days plus every day touched by rows added since
 the previous run, and the customers changed since then; `rebuild()` (nightly) redoes everything, which
@@ -17,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from leadpool.customers.models import Assignment, Customer, Lead, Status
+from leadpool.customers.models import DIGITAL_CHANNELS, Assignment, Customer, Lead, Status
 from leadpool.sales.models import Activity, StatusChange
 
 from .models import SummaryState
@@ -54,6 +57,30 @@ def _day_sql(column: str) -> str:
     # SQLite keeps UTC text; the zone's offset today is applied (Asia/Ho_Chi_Minh has no DST).
     offset = datetime.now(local_zone()).utcoffset() or timedelta(0)
     return f"date({column}, '{int(offset.total_seconds())} seconds')"
+
+
+def _month_sql(column: str) -> str:
+    """First day of the local month of a timestamp."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', ({column}) AT TIME ZONE '{settings.TIME_ZONE}') AS date)"
+    offset = datetime.now(local_zone()).utcoffset() or timedelta(0)
+    return f"date({column}, '{int(offset.total_seconds())} seconds', 'start of month')"
+
+
+def _minutes_sql(later: str, earlier: str) -> str:
+    """Whole minutes from earlier to later rounded up, never below 0; NULL when later is NULL.
+
+    Exact to the microsecond, as the live count: a call 30 min 0.000001 s after arrival is 31 minutes.
+    """
+    if connection.vendor == "postgresql":  # EXTRACT(EPOCH …) is numeric: no float rounding at the limit
+        return (f"CASE WHEN {later} IS NULL THEN NULL"
+                f" ELSE CAST(GREATEST(0, CEIL(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60)) AS INTEGER) END")
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS[.ffffff]' text: whole seconds and microseconds apart, in integers
+    # ('%%s' because the statement also carries parameters).
+    micros = (f"((CAST(strftime('%%s', substr({later}, 1, 19)) AS INTEGER) - CAST(strftime('%%s', substr({earlier}, 1, 19)) AS INTEGER)) * 1000000"
+              f" + CAST(substr({later}, 21) AS INTEGER) - CAST(substr({earlier}, 21) AS INTEGER))")
+    return (f"CASE WHEN {later} IS NULL THEN NULL WHEN {micros} <= 0 THEN 0"
+            f" ELSE ({micros} + 59999999) / 60000000 END")
 
 
 def _seconds_sql(later: str, earlier: str) -> str:
@@ -118,6 +145,71 @@ def rebuild_lead_days(start: date | None = None, end: date | None = None) -> int
             params,
         )
         return cur.rowcount
+
+
+# --- SpeedMonth -------------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def rebuild_speed_months(start: date | None = None, end: date | None = None) -> int:
+    """Recount the speed histograms of the local months of start..end (every month when both are None)."""
+    channels = ", ".join(f"'{c}'" for c in sorted(str(c) for c in DIGITAL_CHANNELS))
+    where, params = "", []
+    with transaction.atomic(), connection.cursor() as cur:
+        if start is not None and end is not None:
+            first, last = month_start(start), month_end(end)
+            lo, hi = day_bounds(first, last)
+            cur.execute("DELETE FROM reports_speedmonth WHERE month >= %s AND month <= %s", [first, last])
+            where, params = "AND l.received_at >= %s AND l.received_at < %s", [_param_time(lo), _param_time(hi)]
+        else:
+            cur.execute("DELETE FROM reports_speedmonth")
+        # Each lead counts once under "any project" (NULL) and once under each project it belongs to.
+        cur.execute(
+            f"""
+            INSERT INTO reports_speedmonth (month, owner_id, source_id, campaign, project_id, minutes, leads)
+            WITH x AS (
+                SELECT l.id, {_month_sql("l.received_at")} AS m, l.owner_at_arrival_id AS owner_id, l.source_id,
+                       l.campaign, {_minutes_sql("l.first_call_at", "l.received_at")} AS minutes
+                FROM customers_lead l
+                WHERE l.is_test = %s AND l.owner_at_arrival_id IS NOT NULL AND l.channel IN ({channels}) {where}
+            )
+            SELECT m, owner_id, source_id, campaign, project_id, minutes, COUNT(*)
+            FROM (
+                SELECT x.m, x.owner_id, x.source_id, x.campaign, lp.project_id, x.minutes
+                FROM x JOIN customers_lead_projects lp ON lp.lead_id = x.id
+                UNION ALL
+                SELECT x.m, x.owner_id, x.source_id, x.campaign, NULL, x.minutes FROM x
+            ) y
+            GROUP BY m, owner_id, source_id, campaign, project_id, minutes
+            """,
+            [False, *params],
+        )
+        return cur.rowcount
+
+
+def late_called_days(last_activity_id: int) -> set[date]:
+    """Arrival days of leads answered by calls logged since then: their minutes changed, maybe long ago.
+
+    Logging a call sets first_call_at to the call's time on the customer's unanswered leads, so the
+    leads answered are those of the new calls' customers whose first call is one of those calls.
+    """
+    calls = Activity.objects.filter(pk__gt=last_activity_id, kind=Activity.Kind.CALL)
+    answered = calls.filter(customer_id=OuterRef("customer_id"), occurred_at=OuterRef("first_call_at"))
+    return set(
+        Lead.objects.filter(customer_id__in=calls.values("customer_id"), first_call_at__isnull=False)
+        .filter(Exists(answered))
+        .annotate(d=TruncDate("received_at", tzinfo=local_zone()))
+        .values_list("d", flat=True)
+        .distinct()
+        .order_by()
+    )
 
 
 # --- CustomerFact ------------------------------------------------------------------------------------
@@ -262,6 +354,7 @@ def rebuild_user_days(start: date, end: date) -> int:
 class RefreshResult:
     lead_days: int = 0
     user_days: int = 0
+    speed_months: int = 0
     customers: int = 0
     ranges: int = 0
 
@@ -306,17 +399,22 @@ def refresh() -> RefreshResult:
     today = local_today()
     days = {today - timedelta(days=i) for i in range(RECENT_DAYS)}
     marks = {}
+    speed_days: set[date] = set()
     for name, model, field in WATCHED:
         state = _state(name)
         top = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         if top > state.last_id:
             days |= _dirty_days(model, field, state.last_id)
+            if name == "activity":
+                speed_days |= late_called_days(state.last_id)
         marks[name] = top
     result = RefreshResult()
     for lo, hi in _ranges(days):
         result.lead_days += rebuild_lead_days(lo, hi)
         result.user_days += rebuild_user_days(lo, hi)
         result.ranges += 1
+    for month in sorted({month_start(d) for d in days | speed_days if d is not None}):
+        result.speed_months += rebuild_speed_months(month, month)
     facts = _state("customer_fact")
     since = facts.last_at - OVERLAP if facts.last_at else None
     result.customers = rebuild_customer_facts(since)
@@ -332,6 +430,7 @@ def rebuild() -> RefreshResult:
     marks = {name: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for name, model, _ in WATCHED}
     result = RefreshResult()
     result.lead_days = rebuild_lead_days()
+    result.speed_months = rebuild_speed_months()
     first = Customer.objects.order_by("created_at").values_list("created_at", flat=True).first()
     earliest = min(
         [d for d in (first, Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()) if d],
