@@ -27,7 +27,7 @@ def test_manager_dashboard_with_charts(built, live_server, desk_context, sign_in
     sign_in(page, w.manager, w.password)
     page.goto(f"{live_server.url}/reports/leads/?{MARCH}")
     page.wait_for_selector(".report-chart canvas")
-    assert page.locator(".report-chart canvas").count() == 2
+    assert page.locator(".report-chart canvas").count() == 3  # leads per day, per source, per capture point
     assert "7" in page.locator(".card .fs-5").first.inner_text()
     shoot(page, "leads")
 
