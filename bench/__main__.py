@@ -164,6 +164,16 @@ def _sections(text: str) -> dict[str, str]:
     return sections
 
 
+def _other_vendors(section: str, ran: set[str]) -> tuple[list[str], str]:
+    """A run on one database keeps the section's rows of the other one, and says when those were measured."""
+    stamp = next((line[4:].split(" (")[0].rstrip(".") for line in section.splitlines() if line.startswith("Run ")), "")
+    rows = [
+        line for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| figure") and line.split("|")[2].strip() not in ran
+    ]
+    return rows, stamp
+
+
 def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
     """Rewrite the sections of the modules that ran; keep the others as they were."""
     mode = "quick (`make bench-quick`)" if quick else "full (`make bench`)"
@@ -171,7 +181,10 @@ def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
     sections = _sections(DOC.read_text()) if DOC.exists() else {}
     for module, per_db in results.items():
         name = module.removeprefix("bench_")
-        lines = [f"## {name}", "", f"Run {stamp}.", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
+        kept, kept_stamp = _other_vendors(sections.get(name, ""), set(per_db))
+        run_line = f"Run {stamp}" + (f" ({', '.join(per_db)}); the other rows from the run of {kept_stamp}" if kept else "")
+        lines = [f"## {name}", "", f"{run_line}.", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
+        lines += kept
         for vendor, rows in per_db.items():
             for row in rows:
                 # "meets" only means something beside a target.
