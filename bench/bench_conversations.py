@@ -50,8 +50,9 @@ def _post_load(url: str, count: int, kind: str, page_id: str) -> dict:
     return json.loads(out.stdout)
 
 
-def _drain(kind: str, count: int) -> tuple[int, float]:
-    """Run a worker until every stored event of this kind is processed: (processed, seconds)."""
+def _drain(kind: str, count: int, budget: float = 300) -> tuple[int, float]:
+    """Run a worker until every stored event of this kind is processed, or the budget of seconds is spent:
+    (processed, seconds)."""
     from django.db import connection
 
     from leadpool.intake.models import InboxItem
@@ -61,7 +62,7 @@ def _drain(kind: str, count: int) -> tuple[int, float]:
                                "--no-startup-delay"], env=_env(), cwd=ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 300
+        deadline = time.time() + budget
         items = InboxItem.objects.filter(meta__kind=kind, meta__page_id=PAGE_ID)
         while time.time() < deadline and items.filter(state="received").exists():
             time.sleep(0.2)
@@ -75,7 +76,9 @@ def _drain(kind: str, count: int) -> tuple[int, float]:
 def webhooks(ctx) -> list[dict]:
     from leadpool.customers.models import Lead
 
-    count = 500 if ctx.quick else 3000
+    # Quick: a short burst and a short look at the worker's rate, so `make bench-quick` stays under 5 minutes.
+    count = 300 if ctx.quick else 3000
+    drain_budget = 10 if ctx.quick else 300
     config = _setup_world()
     port = _free_port()
     server = _serve(port)
@@ -98,9 +101,9 @@ def webhooks(ctx) -> list[dict]:
                          "note": f"throughput {count / result['wall']:.0f} req/s; {_load_note()}"})
             leads_before = Lead.objects.count()
             ctx.say(f"worker processing {kind} events")
-            processed, took = _drain(meta_kind, count)
+            processed, took = _drain(meta_kind, count, drain_budget)
             rows.append({"name": f"{kind}: worker processing afterwards (one worker)", "value": round(processed / took),
-                         "unit": "events/s", "target": "", "ok": processed == count,
+                         "unit": "events/s", "target": "", "ok": processed == count or (ctx.quick and processed > 0),
                          "note": f"{processed} of {count} processed in {took:.1f} s, "
                                  f"{Lead.objects.count() - leads_before} leads; {_load_note()}"})
     finally:
