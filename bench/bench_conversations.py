@@ -77,8 +77,8 @@ def webhooks(ctx) -> list[dict]:
     from leadpool.customers.models import Lead
 
     # Quick: a short burst and a short look at the worker's rate, so `make bench-quick` stays under 5 minutes.
-    count = 300 if ctx.quick else 3000
-    drain_budget = 10 if ctx.quick else 300
+    count = 200 if ctx.quick else 3000
+    drain_budget = 5 if ctx.quick else 300
     config = _setup_world()
     port = _free_port()
     server = _serve(port)

@@ -257,7 +257,7 @@ def run(ctx) -> list[dict]:
     from leadpool.reports.filters import Filters
     from leadpool.reports.tables import BUILDERS
 
-    n = int(os.environ.get("LEADPOOL_BENCH_REPORTS_CUSTOMERS") or (50_000 if ctx.quick else 1_000_000))
+    n = int(os.environ.get("LEADPOOL_BENCH_REPORTS_CUSTOMERS") or (30_000 if ctx.quick else 1_000_000))
     rows: list[dict] = []
     data = generate(ctx, n)
     rows.append({"name": f"generate {n:,} customers, {3 * n:,} leads, {10 * n:,} activities", "value": data["seconds"],
