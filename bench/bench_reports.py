@@ -1,6 +1,6 @@
 """Dashboards at scale: every report page's server time, and its figures against a plain SQL recount.
 
-Full: 1,000,000 customers, 3,000,000 leads, 10,000,000 activities over two years; quick: 50,000 customers
+Full: 1,000,000 customers, 3,000,000 leads, 10,000,000 activities over two years; quick: 30,000 customers
 (×3 leads, ×10 activities). Rows are written set-based (INSERT … SELECT over generate_series / a recursive
 CTE), the summaries are rebuilt as the nightly task does, then each dashboard is opened as a manager.
 """
