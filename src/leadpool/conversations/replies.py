@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from leadpool.intake.channels.facebook import backoff  # the same 30 s doubling as every Meta call
 from leadpool.intake.process import RetryLater
 
 from . import send_api
@@ -15,15 +14,10 @@ from .models import Conversation, Message
 from .rules import reply_window
 
 MAX_ATTEMPTS = 5
-FIRST_BACKOFF_SECONDS = 30
 
 
 class WindowClosed(Exception):
     """The platform no longer lets the page/OA answer this person."""
-
-
-def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=FIRST_BACKOFF_SECONDS * 2 ** max(0, attempt - 1))
 
 
 def window_of(conversation: Conversation, now=None):
