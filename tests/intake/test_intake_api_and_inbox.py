@@ -145,3 +145,18 @@ def test_inbox_is_for_marketing_and_managers(world, login, channels, post, djang
     assert page.status_code == 200 and f"#{item.pk} · generic" in page.content.decode()
     detail = client.get(f"/intake/inbox/{item.pk}/")
     assert detail.status_code == 200 and "0912345" in detail.content.decode()
+
+
+def test_a_just_stored_item_processed_meanwhile_by_someone_else_is_not_processed_twice(world):
+    """The API processes the item it has just stored without reading it back; a replay that got there first
+    (say from the inbox page) wins, and the request's own work is rolled back."""
+    from leadpool.intake import process
+    from leadpool.intake.inbox import store
+
+    body = json.dumps({"name": "An", "phone": "0912345678", "source": "facebook_ads", "project": "lotus"}).encode()
+    stored = store(None, channel="api", body=body, key="race-1", by=world.mkt, content_type="application/json")
+    process.accept(stored.item.pk)  # the replay, first
+    assert stored.item.state == "received"  # the request's copy does not know
+    item = process.accept(stored.item)
+    assert item.state == "processed" and item.attempts == 1
+    assert Lead.objects.count() == 1 and Customer.objects.count() == 1

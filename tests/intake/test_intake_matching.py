@@ -50,13 +50,40 @@ def test_email_local_part_but_not_generic_ones():
     assert near_pairs([Profile(1, "a", emails=("info@a.vn",)), Profile(2, "b", emails=("info@b.vn",))]) == []
 
 
-def test_capture_queues_near_duplicates_for_review(world, make_customer):
+def test_capture_queues_near_duplicates_for_review(world, make_customer, run_tasks):
     first = make_customer("0912345678", name="Nguyễn Văn An").customer
     second = make_customer("0912345687", name="nguyen van an").customer      # swapped digits, same folded name
     make_customer("0912345670", name="Trần Bình")                              # near phone, other name: nothing
+    # The review is the worker's: the capture's caller does not wait for it.
+    assert not DuplicateCandidate.objects.exists()
+    run_tasks()
     candidate = DuplicateCandidate.objects.get()
     assert (candidate.customer_id, candidate.other_id, candidate.reason) == (first.pk, second.pk, "phone_swap")
     assert first.pk != second.pk  # never merged automatically
+
+
+def test_the_review_after_a_capture_runs_twice_without_a_second_pair(world, make_customer, run_tasks):
+    from django_tasks_db.models import DBTaskResult
+
+    from leadpool.intake import after_capture
+
+    make_customer("0912345678", name="Hoa")
+    make_customer("0912345679", name="Hoa")
+    run_tasks()
+    assert DuplicateCandidate.objects.count() == 1
+    last = DBTaskResult.objects.filter(task_path__endswith="follow_capture").latest("enqueued_at")
+    after_capture.follow_capture.call(*last.args_kwargs["args"], **last.args_kwargs["kwargs"])
+    assert DuplicateCandidate.objects.count() == 1
+
+
+def test_the_review_skips_a_profile_merged_before_the_worker_got_to_it(world, make_customer, run_tasks):
+    from leadpool.customers.merge import merge
+
+    first = make_customer("0912345678", name="Hoa").customer
+    second = make_customer("0912345679", name="Hoa").customer
+    merge(first, second, by=world.manager, reason="cùng người")
+    run_tasks()
+    assert not DuplicateCandidate.objects.filter(state="open").exclude(customer=first, other=second).exists()
 
 
 def test_scan_after_import_finds_pairs_once(world, make_customer):

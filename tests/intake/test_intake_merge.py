@@ -11,9 +11,10 @@ from leadpool.sales import actions
 from leadpool.sales.models import Activity, FollowUp, StatusChange
 
 
-def test_merge_moves_everything_and_keeps_a_record(world, make_customer):
+def test_merge_moves_everything_and_keeps_a_record(world, make_customer, run_tasks):
     survivor = make_customer("0912345678", name="Nguyễn Văn An", emails=["an@example.com"]).customer
     duplicate = make_customer("0912345687", name="Nguyen Van An", project=world.songhan, emails=["an2@example.com"]).customer
+    run_tasks()  # the worker's duplicate review
     group = Group.objects.create(name="VIP")
     duplicate.groups.add(group)
     actions.log_activity(duplicate, by=duplicate.owner, kind=Activity.Kind.CALL, duration_seconds=30)
@@ -65,9 +66,10 @@ def test_merge_refuses_itself_and_twice(world, make_customer):
         merge(a, b)
 
 
-def test_review_queue_and_merge_page(world, login, make_customer, django_assert_max_num_queries):
+def test_review_queue_and_merge_page(world, login, make_customer, django_assert_max_num_queries, run_tasks):
     first = make_customer("0912345678", name="Hoa").customer
     second = make_customer("0912345679", name="Hoa").customer
+    run_tasks()
     assert login(world.sale1).get("/customers/duplicates/").status_code == 403
     manager = login(world.manager)
     with django_assert_max_num_queries(10):
@@ -82,9 +84,10 @@ def test_review_queue_and_merge_page(world, login, make_customer, django_assert_
     assert manager.get("/customers/duplicates/").content.decode().count("/merge/") == 0
 
 
-def test_dismiss_and_leader_scope(world, login, make_customer):
+def test_dismiss_and_leader_scope(world, login, make_customer, run_tasks):
     a = make_customer("0912345678", name="Hoa").customer
     make_customer("0912345679", name="Hoa")
+    run_tasks()
     candidate = DuplicateCandidate.objects.get()
     assert login(world.leader_b).get(f"/customers/{a.pk}/merge/{candidate.other_id}/").status_code == 404
     response = login(world.leader_a).post(f"/customers/duplicates/{candidate.pk}/dismiss/")

@@ -156,3 +156,21 @@ def test_a_new_customer_reaches_the_owners_phone(world, make_customer, subscribe
     run_tasks()
     urls = [c.request.url for c in responses.calls]
     assert urls == [f"{PUSH_ENDPOINT}-{result.owner.username}"]
+
+
+@responses.activate
+def test_a_captured_customer_reaches_its_owner_by_push_through_the_capture_follow_up(
+    world, subscribed, run_tasks, make_customer
+):
+    from leadpool.notify.models import Notification
+
+    for person in (world.sale1, world.sale2, world.sale3):  # whoever the ranking picks has a browser
+        responses.add(responses.POST, f"{PUSH_ENDPOINT}-{person.username}", status=201)
+        subscribed(person, endpoint=f"{PUSH_ENDPOINT}-{person.username}")
+    customer = make_customer("0912345678", name="Lý Thị Mai").customer
+    note = Notification.objects.get(customer=customer, kind="customer.assigned")
+    assert note.user == customer.owner  # the bell is written with the capture
+    assert not responses.calls  # the push goes out from the worker
+    run_tasks()
+    assert Delivery.objects.get(notification=note).state == "sent"
+    assert [c.request.url for c in responses.calls] == [f"{PUSH_ENDPOINT}-{customer.owner.username}"]

@@ -98,6 +98,8 @@ def push_lead(request):
     key = str(payload.get("external_id") or "").strip() or None
     stored = store(request, channel="api", body=body, key=key, by=request.user)
     item = stored.item
-    if stored.created or item.state in process.REPLAYABLE:
+    if stored.created:
+        item = process.accept(item)  # just written by this request: no need to read it back
+    elif item.state in process.REPLAYABLE:
         item = process.accept(item.pk)
     return _answer(item, first=stored.created)

@@ -11,7 +11,6 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from leadpool.audit import log as audit
-from leadpool.customers import matching
 from leadpool.customers.models import (
     DIGITAL_CHANNELS,
     Assignment,
@@ -28,6 +27,8 @@ from leadpool.customers.normalize import clean_name, name_key, normalize_email, 
 from leadpool.customers.ownership import assign
 from leadpool.notify.service import notify
 from leadpool.rotation import distribution, facts
+
+from . import after_capture
 
 
 @dataclass
@@ -275,6 +276,7 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
         lead.projects.add(*projects)
         customer.projects.add(*projects)
 
+    note = None
     if reassign:
         reason = Assignment.Reason.NEW if created else Assignment.Reason.RETURNING
         if owner is None:
@@ -283,31 +285,34 @@ def _capture(data: LeadInput, *, by=None) -> CaptureResult:
             assign(customer, to=owner, team=team, reason=reason, by=by, rule="distribution", explanation=why, at=now,
                    fresh=created)
         if owner is not None:
-            notify(
+            note = notify(
                 owner,
                 kind="customer.assigned" if created else "customer.returning",
                 title=f"{'Khách mới' if created else 'Khách quay lại'}: {customer.name or customer.pk}",
                 body=f"Từ {data.source.name}" + (f" · {data.campaign}" if data.campaign else ""),
                 url=f"/customers/{customer.pk}/",
                 customer=customer,
+                deliver=False,
             )
     else:
-        notify(
+        note = notify(
             owner,
             kind="customer.returning",
             title=f"Khách quay lại: {customer.name or customer.pk}",
             body=f"Qua {data.source.name}" + (f" · dự án {', '.join(p.name for p in projects)}" if projects else ""),
             url=f"/customers/{customer.pk}/",
             customer=customer,
+            deliver=False,
         )
     result = CaptureResult(
         customer=customer, lead=lead, created=created, owner=owner, invalid_phones=invalid, conflicts=sorted(conflicts)
     )
-    # Possible duplicates go to the review queue; a name alone never merges anything. A new profile's numbers
-    # and addresses are exactly those just written, so the review need not read them back.
-    matching.review_after_capture(
-        customer, conflicts=result.conflicts, look_near=added > 0, at=now,
-        phones=[e164 for e164, _raw, _kind in phones if e164 not in taken_phones] if created else None,
-        emails=[email for email in emails if email not in taken_emails] if created else None,
+    # The owner's push / e-mail / Telegram and the duplicate review run in the worker: the caller waits only for
+    # the customer and its owner. Possible duplicates go to the review queue; a name alone never merges anything.
+    # The task's arguments hold ids only: no phone number or address lingers in the queue (erasure, SPEC).
+    after_capture.queue(
+        customer_id=customer.pk,
+        notification_id=note.pk if note is not None else None,
+        review={"conflicts": result.conflicts, "look_near": added > 0, "at": now.isoformat()},
     )
     return result

@@ -44,11 +44,26 @@ def handler_for(channel: str):
     return import_module(HANDLERS[channel])
 
 
-def accept(item_id: int) -> InboxItem:
-    """Process one item if it still needs it. Running it twice changes nothing the second time."""
+class _TakenMeanwhile(Exception):
+    """Someone else processed the item while we did: our work is rolled back, theirs stands."""
+
+
+def accept(item: int | InboxItem) -> InboxItem:
+    """Process one item if it still needs it. Running it twice changes nothing the second time.
+
+    By id (the worker, a replay) the item is read and locked first. An item this request has just stored is
+    passed as it is: nobody else has had a chance to process it, so it is not read back; the closing UPDATE
+    only applies while the item is still unprocessed, and a concurrent replay that got there first wins.
+    """
+    fresh = isinstance(item, InboxItem)
+    item_id = item.pk if fresh else item
     try:
         with transaction.atomic():
-            item = InboxItem.objects.select_for_update(of=("self",)).select_related("config__project", "source", "by").get(pk=item_id)
+            if not fresh:
+                item = (
+                    InboxItem.objects.select_for_update(of=("self",)).select_related("config__project", "source", "by")
+                    .get(pk=item_id)
+                )
             if item.state not in REPLAYABLE:
                 return item
             response = handler_for(item.channel).handle(item)
@@ -57,8 +72,15 @@ def accept(item_id: int) -> InboxItem:
             item.error = ""
             item.attempts += 1
             item.processed_at = timezone.now()
-            item.save(update_fields=["state", "response", "error", "attempts", "processed_at"])
+            done = InboxItem.objects.filter(pk=item.pk, state__in=REPLAYABLE).update(
+                state=item.state, response=item.response, error="", attempts=item.attempts,
+                processed_at=item.processed_at,
+            )
+            if not done:
+                raise _TakenMeanwhile
             return item
+    except _TakenMeanwhile:
+        return InboxItem.objects.get(pk=item_id)
     except Malformed as exc:
         return _finish(item_id, InboxItem.State.REJECTED, str(exc))
     except RetryLater as exc:

@@ -152,7 +152,7 @@ def manual_entry(request):
         stored = store(
             request, channel="manual", body=body, source=data["source"], by=request.user, content_type="application/json"
         )
-        item = process.accept(stored.item.pk)
+        item = process.accept(stored.item if stored.created else stored.item.pk)
         if item.state == InboxItem.State.PROCESSED:
             result = item.response
             owner = result.get("owner") or _("kho của đội")
