@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from bench.bench_intake import RATE, ROOT, _env, _free_port, _load_note, _pct, _serve, _stop
+from bench.bench_intake import RATE, ROOT, _env, _free_port, _load_note, _pct, _serve, _stop, start_worker
 
 PAGE_ID = "990001"
 APP_SECRET = "bench-app-secret"
@@ -58,9 +58,7 @@ def _drain(kind: str, count: int, budget: float = 300) -> tuple[int, float]:
     from leadpool.intake.models import InboxItem
 
     started = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, "-m", "leadpool.cli", "db_worker", "--interval", "0.05",
-                               "--no-startup-delay"], env=_env(), cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = start_worker()
     try:
         deadline = time.time() + budget
         items = InboxItem.objects.filter(meta__kind=kind, meta__page_id=PAGE_ID)

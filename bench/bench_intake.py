@@ -102,6 +102,13 @@ def _stop(proc) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def start_worker(interval: float = 0.05):
+    """`leadpool worker` as deployed (tasks only; its own lower CPU priority), polling every `interval` seconds."""
+    return subprocess.Popen([sys.executable, "-m", "leadpool.cli", "worker", "--no-clock", "--interval", str(interval)],
+                            env=_env(), cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
 def _load(url: str, count: int, kind: str, token: str) -> dict:
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "intake_load.py"), url, str(RATE), str(count), kind, token],
@@ -137,11 +144,9 @@ def latency(ctx) -> list[dict]:
         for kind, url in (("api", f"http://127.0.0.1:{port}/api/v1/leads"),
                           ("webhook", f"http://127.0.0.1:{port}/intake/hook/generic/{config.token}/")):
             ctx.say(f"{count} {kind} requests at {RATE}/s")
-            worker = None
-            if kind == "webhook":
-                worker = subprocess.Popen([sys.executable, "-m", "leadpool.cli", "db_worker", "--interval", "0.05",
-                                           "--no-startup-delay"], env=_env(), cwd=ROOT, start_new_session=True,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # A worker runs beside the web processes, as in production (`leadpool worker`, at its default lower
+            # CPU priority): the webhook's processing and the API's follow-up tasks are its work.
+            worker = start_worker()
             load_before = _load_note()
             result = _load(url, count, kind, token)
             lat = result["latencies_ms"]
@@ -154,7 +159,21 @@ def latency(ctx) -> list[dict]:
                          "ok": p99 < 50 and ok == count,
                          "note": f"throughput {count / result['wall']:.0f} req/s; {WORKERS} gunicorn sync workers; "
                                  f"before: {load_before}, after: {_load_note()}"})
-            if worker is not None:
+            if kind == "api":
+                from django_tasks_db.models import DBTaskResult
+
+                # The caller had its answer; the owners' push and the duplicate review follow from the worker.
+                burst_end = time.time()
+                pending = DBTaskResult.objects.filter(status="READY")
+                while time.time() < burst_end + 120 and pending.exists():
+                    time.sleep(0.5)
+                left = pending.count()
+                _stop(worker)
+                connection.close()
+                rows.append({"name": "api: follow-up tasks (owner's push, duplicate review) caught up after the burst",
+                             "value": round(time.time() - burst_end, 1), "unit": "s", "target": "", "ok": left == 0,
+                             "note": f"one worker at its default lower priority; {left} still queued"})
+            else:
                 deadline = time.time() + 120
                 while time.time() < deadline and InboxItem.objects.filter(state="received").exists():
                     time.sleep(0.5)

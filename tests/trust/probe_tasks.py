@@ -9,5 +9,5 @@ from django.tasks import task
 def probe(n: int, path: str) -> int:
     # O_APPEND writes of one short line are atomic, so two processes never interleave lines.
     with open(path, "a", encoding="utf-8") as out:
-        out.write(f"{n} {os.getpid()}\n")
+        out.write(f"{n} {os.getpid()} {os.nice(0)}\n")
     return n

@@ -26,7 +26,8 @@ def assign(
     `fresh`: the customer was created in this transaction, so it has no assignment to close yet.
     """
     at = at or timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's whole change, which is what every caller wants.
+    with transaction.atomic(savepoint=False):
         previous = customer.owner
         if not fresh:
             Assignment.objects.filter(customer=customer, ended_at__isnull=True).update(ended_at=at, end_reason=reason)
@@ -45,7 +46,9 @@ def assign(
         customer.owner_since = at if to is not None else None
         if team is not None:
             customer.team = team
-        customer.save(update_fields=["owner", "owner_since", "team", "updated_at"])
+        owner_fields = ["owner", "owner_since", "team", "updated_at"]
+        if not fresh:
+            customer.save(update_fields=owner_fields)
         if previous is not None and previous != to:
             # The new owner starts with fresh care expectations: what the previous owner had scheduled
             # is theirs no longer (kept on record as cancelled, not deleted).
@@ -66,7 +69,11 @@ def assign(
                 "note": note,
             },
         )
-        events.customer_changed(customer, why="assigned", by=by, assignment=row, previous=previous)
+        events.customer_changed(customer, why="assigned", by=by, assignment=row, previous=previous, fresh=fresh)
+        if fresh:
+            # A customer created in this transaction is written once more, here, with its owner and the deadline
+            # the listeners above worked out (they leave the row to us: see rotation.deadlines).
+            customer.save(update_fields=[*owner_fields, "next_deadline_at", "next_deadline_kind"])
     return row
 
 

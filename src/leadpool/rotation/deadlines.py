@@ -11,8 +11,13 @@ from . import rules as r
 from .models import Candidate, Clock
 
 
-def refresh(customer: Customer, *, rules: r.Rules | None = None, cal=None, now: datetime | None = None) -> r.Deadline:
-    """Recompute and store the customer's clock and next deadline. Safe to call any number of times."""
+def refresh(
+    customer: Customer, *, rules: r.Rules | None = None, cal=None, now: datetime | None = None, store_row: bool = True
+) -> r.Deadline:
+    """Recompute and store the customer's clock and next deadline. Safe to call any number of times.
+
+    `store_row=False`: the deadline is set on `customer` only; the caller saves the row (once, with its own changes).
+    """
     now = now or timezone.now()
     rules = rules or config.current_rules()
     cal = cal or config.calendar()
@@ -33,7 +38,8 @@ def refresh(customer: Customer, *, rules: r.Rules | None = None, cal=None, now: 
         Clock.objects.create(customer_id=customer.pk, **clock)
     else:
         Clock.objects.update_or_create(customer_id=customer.pk, defaults=clock)
-    Customer.objects.filter(pk=customer.pk).update(next_deadline_at=deadline.at, next_deadline_kind=deadline.kind)
+    if store_row:
+        Customer.objects.filter(pk=customer.pk).update(next_deadline_at=deadline.at, next_deadline_kind=deadline.kind)
     customer.next_deadline_at, customer.next_deadline_kind = deadline.at, deadline.kind
     return deadline
 
@@ -59,4 +65,5 @@ def on_customer_changed(customer, why: str, by=None, **details) -> None:
         # Activities, status changes and follow-ups feed the ranking's 30-day history; a new
         # assignment does not (it counts only after three days, and "received" is read fresh).
         distribution.history_changed()
-    refresh(customer)
+    # The first owner of a customer created in this transaction: `ownership.assign` saves the row after us.
+    refresh(customer, store_row=not (why == "assigned" and details.get("fresh")))

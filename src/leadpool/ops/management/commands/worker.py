@@ -5,6 +5,8 @@ SELECT … FOR UPDATE SKIP LOCKED, the Redis backend through a consumer group, a
 compare-and-set on its schedule rows, so nothing runs twice.
 """
 
+import os
+
 from django.core.management.base import BaseCommand
 
 from leadpool.ops import runner
@@ -21,8 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-clock", action="store_true", help="do not enqueue periodic tasks from this process")
         parser.add_argument("--worker-id", default=None)
         parser.add_argument("--beat-seconds", type=float, default=5.0)
+        parser.add_argument(
+            "--nice", type=int, default=10,
+            help="CPU priority given up to the web processes on the same machine (0 keeps it; default 10)",
+        )
 
-    def handle(self, *args, queues, interval, max_tasks, batch, no_clock, worker_id, beat_seconds, **opts):
+    def handle(self, *args, queues, interval, max_tasks, batch, no_clock, worker_id, beat_seconds, nice, **opts):
+        if nice > 0:
+            # A burst of leads is answered first and processed after: a web request never waits behind the
+            # worker's catching up for the CPU (the worker's share shrinks only while both want it).
+            os.nice(nice)
         worker_id = worker_id or runner.default_worker_id()
         counter = {"n": 0}
         stop, thread = runner.start_side_thread(
