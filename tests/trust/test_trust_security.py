@@ -200,6 +200,32 @@ def test_token_page_creates_shows_once_and_revokes(world, login):
     assert row.revoked_at is not None
 
 
+def test_a_token_in_use_stops_working_the_moment_it_is_revoked_or_its_user_leaves(world, login):
+    """The request path remembers tokens it has seen; revoking one, or deactivating its user, is seen at once."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def status(token):
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/customers/").status_code
+
+    row, token = ApiToken.issue(user=world.sale1, name="page", scopes=["customers:read"])
+    assert status(token) == 200  # now remembered by this process
+    assert login(world.sale1).post(f"/security/tokens/{row.pk}/revoke/").status_code == 302
+    assert status(token) == 401
+
+    row, token = ApiToken.issue(user=world.sale1, name="cli")
+    assert status(token) == 200
+    call_command("token", "revoke", row.key_prefix, stdout=StringIO())
+    assert status(token) == 401
+
+    _row, token = ApiToken.issue(user=world.sale2, name="leaver")
+    assert status(token) == 200
+    world.sale2.is_active = False
+    world.sale2.save()
+    assert status(token) == 401
+
+
 def test_salesperson_sees_only_own_tokens_and_cannot_issue_for_others(world, login):
     ApiToken.issue(user=world.sale2, name="not yours")
     client = login(world.sale1)

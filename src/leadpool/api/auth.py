@@ -7,6 +7,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from leadpool.accounts.models import ApiToken
+from leadpool.accounts.tokens import token_row
 from leadpool.security.scopes import scope_for
 
 # "Last used" is for people deciding which token to revoke: minute precision is plenty, and writing it on every
@@ -16,13 +17,13 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        # Tokens are long random values: one SHA-256 and a unique-index lookup, no password hasher.
-        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
+        row = token_row(token)
         if row is None or not row.is_usable or not row.user.is_active:
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+            row.last_used_at = now
         request.user = row.user
         request.api_token = row
         # Every endpoint is scoped, whether or not it calls require_scope: <part>:read / <part>:write.

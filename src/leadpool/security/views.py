@@ -14,6 +14,7 @@ from django_otp import login as otp_login
 
 from leadpool.accounts import access
 from leadpool.accounts.models import ApiToken, User
+from leadpool.accounts.tokens import revoke
 from leadpool.audit import log as audit
 
 from . import otp
@@ -106,7 +107,7 @@ def revoke_token(request, token_id: int):
     if row.user_id != request.user.pk and not access.may_configure(request.user):
         raise PermissionDenied
     if row.revoked_at is None:
-        ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+        revoke(ApiToken.objects.filter(pk=row.pk))
         audit.record("token.revoked", actor=request.user, target=row, ip=audit.client_ip(request))
         messages.success(request, _("Đã thu hồi token %(prefix)s…") % {"prefix": row.key_prefix})
     return redirect("security:tokens")

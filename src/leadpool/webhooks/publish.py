@@ -1,15 +1,13 @@
 """Turning what happens in Leadpool into deliveries: listen to the product's events, queue one delivery per subscriber."""
 
-import secrets
-import time
 import uuid
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from leadpool import events
+from leadpool.local_copy import LocalCopy
 
 from .models import Delivery, Event, Subscription
 
@@ -30,28 +28,16 @@ def customer_data(customer) -> dict:
     }
 
 
-# Which events anyone subscribes to is asked on every captured lead and changes almost never: each process keeps
-# the set and checks a generation stamp in the shared cache, bumped by any change to a subscription (with Redis
-# every process sees it at once; with the per-process memory cache the others within MAX_AGE seconds).
-MAX_AGE = 30
-_GENERATION_KEY = "webhooks:subscribed:generation"
-_subscribed: dict = {"generation": None, "loaded_at": 0.0, "events": frozenset()}
+def _load_subscribed() -> frozenset[str]:
+    return frozenset(Subscription.objects.filter(active=True).values_list("event", flat=True).distinct())
+
+
+# Which events anyone subscribes to is asked on every captured lead and changes almost never.
+_subscribed = LocalCopy("webhooks:subscribed", _load_subscribed)
 
 
 def subscribed_events() -> frozenset[str]:
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        cache.add(_GENERATION_KEY, secrets.token_hex(8), None)
-        generation = cache.get(_GENERATION_KEY)
-    if _subscribed["generation"] != generation or time.monotonic() - _subscribed["loaded_at"] > MAX_AGE:
-        events_ = frozenset(Subscription.objects.filter(active=True).values_list("event", flat=True).distinct())
-        _subscribed.update(generation=generation, loaded_at=time.monotonic(), events=events_)
-    return _subscribed["events"]
-
-
-def _subscriptions_changed(**kwargs) -> None:
-    cache.set(_GENERATION_KEY, secrets.token_hex(8), None)
-    _subscribed["generation"] = None
+    return _subscribed.get()
 
 
 def publish(event: str, customer_id: int | None, details) -> None:
@@ -148,5 +134,5 @@ def connect() -> None:
 
     events.listen("customer_changed", on_customer_changed)
     post_save.connect(on_lead_saved, sender=Lead, dispatch_uid="webhooks_lead_created")
-    post_save.connect(_subscriptions_changed, sender=Subscription, dispatch_uid="webhooks_subscription_saved")
-    post_delete.connect(_subscriptions_changed, sender=Subscription, dispatch_uid="webhooks_subscription_deleted")
+    post_save.connect(_subscribed.changed, sender=Subscription, dispatch_uid="webhooks_subscription_saved")
+    post_delete.connect(_subscribed.changed, sender=Subscription, dispatch_uid="webhooks_subscription_deleted")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from leadpool.accounts.models import ApiToken, User
+from leadpool.accounts.tokens import revoke
 
 
 class Command(BaseCommand):
@@ -36,8 +37,7 @@ class Command(BaseCommand):
                 state = "revoked" if row.revoked_at else ("expired" if not row.is_usable else "active")
                 self.stdout.write(f"{row.key_prefix}…  {state:8}  {row.name}  scopes={','.join(row.scopes) or '*'}")
         else:
-            rows = ApiToken.objects.filter(key_prefix__startswith=opts["prefix"].rstrip("…"), revoked_at__isnull=True)
-            count = rows.update(revoked_at=timezone.now())
+            count = revoke(ApiToken.objects.filter(key_prefix__startswith=opts["prefix"].rstrip("…")))
             if not count:
                 raise CommandError(f"No active token starts with {opts['prefix']!r}.")
             self.stdout.write(f"Revoked {count} token(s).")
