@@ -19,7 +19,8 @@ from leadpool.customers.models import Project, Source
 
 MAX_AGE = 30
 _GENERATION_KEY = "intake:catalog:generation"
-_local: dict = {"generation": None, "loaded_at": 0.0, "sources": {}, "source_names": {}, "projects": {}, "project_names": {}}
+_local: dict = {"generation": None, "loaded_at": 0.0, "sources": {}, "source_names": {}, "source_ids": {}, "projects": {},
+               "project_names": {}}
 
 
 def _generation() -> str:
@@ -34,16 +35,17 @@ def _generation() -> str:
 def _fresh() -> dict:
     generation = _generation()
     if _local["generation"] != generation or time.monotonic() - _local["loaded_at"] > MAX_AGE:
-        sources, source_names, projects, project_names = {}, {}, {}, {}
+        sources, source_names, source_ids, projects, project_names = {}, {}, {}, {}, {}
         # Default ordering (by name) decides between two names that differ only in case, as .first() would.
         for source in Source.objects.select_related("default_project"):
             sources[source.key] = source
+            source_ids[source.pk] = source
             source_names.setdefault(source.name.casefold(), source)
         for project in Project.objects.all():
             projects.setdefault(project.code.casefold(), project)
             project_names.setdefault(project.name.casefold(), project)
         _local.update(generation=generation, loaded_at=time.monotonic(), sources=sources, source_names=source_names,
-                      projects=projects, project_names=project_names)
+                      source_ids=source_ids, projects=projects, project_names=project_names)
     return _local
 
 
@@ -58,6 +60,12 @@ def source(text: str) -> Source | None:
         found = Source.objects.select_related("default_project").filter(key=text).first() or \
             Source.objects.select_related("default_project").filter(name__iexact=text).first()
     return found
+
+
+def source_by_id(pk: int | None) -> Source | None:
+    if pk is None:
+        return None
+    return _fresh()["source_ids"].get(pk) or Source.objects.select_related("default_project").filter(pk=pk).first()
 
 
 def project(text: str) -> Project | None:

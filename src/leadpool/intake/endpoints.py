@@ -12,11 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from leadpool import ratelimit
 from leadpool.audit.log import client_ip
 
-from . import process
+from . import connections, process
 from .channels import facebook, generic, google, hotline, tiktok, zalo
 from .channels.common import parse_body
 from .inbox import bounded_body, store
-from .models import ChannelConfig, InboxItem
+from .models import InboxItem
 
 MODULES = {
     "facebook": facebook,
@@ -51,7 +51,7 @@ def hook(request, kind: str, token: str):
     module = MODULES.get(kind)
     if module is None:
         return JsonResponse({"detail": f"Kênh “{kind}” không được hỗ trợ (unknown channel)."}, status=404)
-    config = ChannelConfig.objects.select_related("source", "project").filter(kind=kind, token=token).first()
+    config = connections.by_token(kind, token)
     if config is None or not config.active:
         verdict = ratelimit.hit(f"intake:ip:{_ip(request)}", limit=UNKNOWN_TOKEN_LIMIT_PER_MINUTE)
         if not verdict.allowed:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from leadpool.worker import enqueue_on_commit
 
+from . import catalog, connections
 from .models import InboxItem
 
 logger = logging.getLogger("leadpool.intake")
@@ -60,10 +61,12 @@ def accept(item: int | InboxItem) -> InboxItem:
     try:
         with transaction.atomic():
             if not fresh:
-                item = (
-                    InboxItem.objects.select_for_update(of=("self",)).select_related("config__project", "source", "by")
-                    .get(pk=item_id)
-                )
+                item = InboxItem.objects.select_for_update().get(pk=item_id)
+                # Its connection and source come from the per-process copies every request reads.
+                if item.config_id is not None:
+                    item.config = connections.by_id(item.config_id)
+                if item.source_id is not None:
+                    item.source = catalog.source_by_id(item.source_id)
             if item.state not in REPLAYABLE:
                 return item
             response = handler_for(item.channel).handle(item)

@@ -17,7 +17,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from leadpool.customers.models import CapturePoint
-from leadpool.intake import process
+from leadpool.intake import connections, process
 from leadpool.intake.fields import split_flat
 from leadpool.intake.inbox import payload_key
 from leadpool.intake.models import ChannelConfig, InboxItem
@@ -92,13 +92,8 @@ def enqueue(item: InboxItem) -> None:
     transaction.on_commit(lambda: fetch_lead.enqueue(pk))
 
 
-def _page_config(item: InboxItem) -> ChannelConfig | None:
-    page_id = item.meta.get("page_id")
-    if page_id:
-        config = ChannelConfig.objects.filter(kind=ChannelConfig.Kind.FACEBOOK, external_id=page_id, active=True).first()
-        if config:
-            return config
-    return item.config
+def _page_config(item) -> ChannelConfig | None:
+    return connections.facebook_page(item.meta.get("page_id"), item.config)
 
 
 def fetch(item: InboxItem) -> dict:

@@ -12,6 +12,7 @@ import json
 
 from leadpool.conversations import inbound
 from leadpool.conversations.models import Message, Platform
+from leadpool.intake import connections
 from leadpool.intake.models import ChannelConfig
 from leadpool.intake.process import Malformed
 
@@ -56,12 +57,7 @@ def deliveries(entry: dict, config) -> list[tuple[str, dict]]:
 
 
 def _page_config(item) -> ChannelConfig | None:
-    page_id = item.meta.get("page_id")
-    if page_id:
-        config = ChannelConfig.objects.filter(kind=ChannelConfig.Kind.FACEBOOK, external_id=page_id, active=True).first()
-        if config:
-            return config
-    return item.config
+    return connections.facebook_page(item.meta.get("page_id"), item.config)
 
 
 def read_event(event: dict) -> dict:

@@ -15,6 +15,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from leadpool.customers.models import CapturePoint
+from leadpool.intake import connections
 from leadpool.intake.models import ChannelConfig, PageComment
 from leadpool.intake.phones_in_text import find_phones
 from leadpool.intake.process import Malformed
@@ -63,11 +64,7 @@ def deliveries(entry: dict, config) -> list[tuple[str, dict]]:
 
 def page_config(page_id: str, fallback) -> ChannelConfig | None:
     """The connection of the page the comment is on (one app may post every page's events to one URL)."""
-    if page_id:
-        config = ChannelConfig.objects.filter(kind=ChannelConfig.Kind.FACEBOOK, external_id=page_id, active=True).first()
-        if config:
-            return config
-    return fallback
+    return connections.facebook_page(page_id, fallback)
 
 
 def _post_id(value: dict) -> str:
