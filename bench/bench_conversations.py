@@ -50,15 +50,13 @@ def _post_load(url: str, count: int, kind: str, page_id: str) -> dict:
     return json.loads(out.stdout)
 
 
-def _drain(kind: str, count: int, budget: float = 300) -> tuple[int, float]:
-    """Run a worker until every stored event of this kind is processed, or the budget of seconds is spent:
-    (processed, seconds)."""
+def _drain(worker, kind: str, started: float, budget: float = 300) -> tuple[int, float]:
+    """Let the worker (running since the burst began) finish every stored event of this kind, or spend the budget
+    of seconds: (processed, seconds since the burst began)."""
     from django.db import connection
 
     from leadpool.intake.models import InboxItem
 
-    started = time.perf_counter()
-    worker = start_worker()
     try:
         deadline = time.time() + budget
         items = InboxItem.objects.filter(meta__kind=kind, meta__page_id=PAGE_ID)
@@ -87,6 +85,10 @@ def webhooks(ctx) -> list[dict]:
         _post_load(url, 50, "comment", "1")  # warm both workers (another page id: keys never collide)
         for kind, meta_kind in (("messenger", "message"), ("comment", "comment")):
             ctx.say(f"{count} {kind} webhooks at {RATE}/s")
+            # The worker runs during the burst, as in production (at its lower CPU priority), and then catches up.
+            leads_before = Lead.objects.count()
+            started = time.perf_counter()
+            worker = start_worker()
             result = _post_load(url, count, kind, PAGE_ID)
             lat = result["latencies_ms"]
             acknowledged = sum(1 for s in result["statuses"] if s == 200)
@@ -97,12 +99,12 @@ def webhooks(ctx) -> list[dict]:
             rows.append({"name": f"{kind} webhook: p99 (request → stored + acknowledged)", "value": round(p99, 1),
                          "unit": "ms", "target": target, "ok": p99 < 50 and acknowledged == count,
                          "note": f"throughput {count / result['wall']:.0f} req/s; {_load_note()}"})
-            leads_before = Lead.objects.count()
             ctx.say(f"worker processing {kind} events")
-            processed, took = _drain(meta_kind, count, drain_budget)
-            rows.append({"name": f"{kind}: worker processing afterwards (one worker)", "value": round(processed / took),
+            processed, took = _drain(worker, meta_kind, started, drain_budget)
+            rows.append({"name": f"{kind}: worker processing, from the burst's start (one worker)",
+                         "value": round(processed / took),
                          "unit": "events/s", "target": "", "ok": processed == count or (ctx.quick and processed > 0),
-                         "note": f"{processed} of {count} processed in {took:.1f} s, "
+                         "note": f"{processed} of {count} processed {took:.1f} s after the burst began, "
                                  f"{Lead.objects.count() - leads_before} leads; {_load_note()}"})
     finally:
         _stop(server)

@@ -224,7 +224,12 @@ def _journey(world, live_server, desk_context, phone_context, fresh, sign_in, sh
         assert newcomer.inner_text("#status-badge") == "Đang chăm sóc"
         assert "bắt đầu lại với chủ mới" in newcomer.inner_text("#timeline")
         chau.refresh_from_db()
-        assert chau.status.key == "in_care" and chau.next_deadline_at > timezone.now() + timedelta(days=2)
+        # A fresh three-day hold; its warning, a day before the end, is the next deadline. (Compared with the hold's
+        # end, not the warning: from a Monday the warning falls exactly two days after the rotation.)
+        from leadpool.rotation.models import Clock
+
+        assert chau.status.key == "in_care" and Clock.objects.get(pk=chau.pk).hold_ends_at > timezone.now() + timedelta(days=2)
+        assert chau.next_deadline_at > timezone.now() + timedelta(days=1)
         folded = newcomer.locator("#timeline li.folded")
         assert folded.count() >= 1 and not folded.first.is_visible()
         shoot(newcomer, "new-owner-customer")
