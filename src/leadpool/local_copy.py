@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 class LocalCopy:
@@ -39,5 +40,10 @@ class LocalCopy:
         return self._value
 
     def changed(self, **signal_kwargs) -> None:
+        self._bump()
+        # Again once the change is committed: a process that reloaded in between read the rows as they were.
+        transaction.on_commit(self._bump)
+
+    def _bump(self) -> None:
         cache.set(self.key, secrets.token_hex(8), None)
         self._generation = None
