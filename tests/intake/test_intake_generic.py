@@ -70,3 +70,19 @@ def test_the_sender_address_is_read_through_the_trusted_proxy(world, channels, p
     response = post(channels["generic"], {"phone": "0912345678"}, headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 200
     assert InboxItem.objects.get().remote_addr == "203.0.113.9"
+
+
+def test_a_connection_switched_off_refuses_at_once_and_one_made_elsewhere_is_found_at_once(world, channels, post):
+    """Connections are read from a per-process copy: a change here is seen by the next request, and one this
+    process never heard of (made by another process, no signal here) is looked up in the database."""
+    from leadpool.intake.models import ChannelConfig
+
+    config = channels["generic"]
+    assert post(config, {"so_dien_thoai": "0912345678", "id": "on-1"}).status_code == 200
+    config.active = False
+    config.save(update_fields=["active"])
+    assert post(config, {"so_dien_thoai": "0912345679", "id": "off-1"}).status_code == 404
+    [elsewhere] = ChannelConfig.objects.bulk_create(  # bulk_create sends no post_save: as if made in another process
+        [ChannelConfig(kind="generic", name="Landing mới", source=config.source, project=world.lotus, token="made-elsewhere")]
+    )
+    assert post(elsewhere, {"so_dien_thoai": "0912345670", "id": "new-1"}).status_code == 200
