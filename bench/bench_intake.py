@@ -109,9 +109,9 @@ def start_worker(interval: float = 0.05):
                             stderr=subprocess.DEVNULL)
 
 
-def _load(url: str, count: int, kind: str, token: str) -> dict:
+def _load(url: str, count: int, kind: str, token: str, rate: int = RATE) -> dict:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "intake_load.py"), url, str(RATE), str(count), kind, token],
+        [sys.executable, str(ROOT / "bench" / "intake_load.py"), url, str(rate), str(count), kind, token],
         capture_output=True, text=True, env=_env(), check=True,
     )
     return json.loads(out.stdout)
@@ -173,6 +173,18 @@ def latency(ctx) -> list[dict]:
                 rows.append({"name": "api: follow-up tasks (owner's push, duplicate review) caught up after the burst",
                              "value": round(time.time() - burst_end, 1), "unit": "s", "target": "", "ok": left == 0,
                              "note": f"one worker at its default lower priority; {left} still queued"})
+                # What the API sustains: the same requests at half the rate, the worker running beside them again.
+                half = RATE // 2
+                ctx.say(f"{count // 2} api requests at {half}/s")
+                worker = start_worker()
+                slower = _load(url, count // 2, "api-half", token, rate=half)
+                _stop(worker)
+                slow_ok = sum(1 for s in slower["statuses"] if s in (200, 201))
+                rows.append({"name": f"api at {half}/s: p50 / p99 (request → assigned customer)",
+                             "value": round(_pct(slower["latencies_ms"], 99), 1), "unit": "ms p99", "target": "",
+                             "ok": slow_ok == count // 2,
+                             "note": f"p50 {_pct(slower['latencies_ms'], 50):.1f} ms; {count // 2} requests, {slow_ok} "
+                                     f"answered 2xx; throughput {count // 2 / slower['wall']:.0f} req/s; {_load_note()}"})
             else:
                 deadline = time.time() + 120
                 while time.time() < deadline and InboxItem.objects.filter(state="received").exists():

@@ -41,7 +41,7 @@ def main() -> None:
     url, rate, count, kind, token = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
     api = kind.startswith("api")  # "api", or "api-warm" to warm the workers up with the same requests
     # Each run its own numbers, so one run's people do not come back as returning customers in the next.
-    prefix = {"api": "91", "webhook": "92"}.get(kind, "93")
+    prefix = {"api": "91", "webhook": "92", "api-half": "94"}.get(kind, "93")
     start = time.perf_counter() + 0.2
     where = urlsplit(url)
     auth = {"Authorization": f"Bearer {token}"} if api else {}
