@@ -149,8 +149,8 @@ class CustomerQuerySet(models.QuerySet):
 
 class Customer(models.Model):
     name = models.CharField(_("họ tên"), max_length=160, blank=True)
-    # Accent-folded, lower-case name for search and duplicate review ("Đ" → "d").
-    name_key = models.CharField(max_length=160, blank=True, db_index=True)
+    # Accent-folded, lower-case name for search and duplicate review ("Đ" → "d"). Indexed by customer_name_key.
+    name_key = models.CharField(max_length=160, blank=True)
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="customers")
     status_entered_at = models.DateTimeField(default=timezone.now)
     # owner and team are indexed by the composite (owner, status) and (team, status) below: a second,
@@ -196,6 +196,9 @@ class Customer(models.Model):
             # any other customer never touches them.
             models.Index(fields=["owner"], condition=Q(dont_forget=True), name="customer_dont_forget"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="customer_merged_into"),
+            # Looked up by equality (dedup blocks) or a contains search, never by prefix: a plain index, without
+            # the varchar_pattern_ops twin db_index adds on PostgreSQL (every imported customer wrote both).
+            models.Index(fields=["name_key"], name="customer_name_key"),
         ]
         verbose_name = _("khách hàng")
         verbose_name_plural = _("khách hàng")
@@ -211,13 +214,17 @@ class Customer(models.Model):
 
 class Phone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    e164 = models.CharField(max_length=20, unique=True)
+    # Unique through phone_unique_e164 below.
+    e164 = models.CharField(max_length=20)
     raw = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        # A constraint rather than unique=True: on PostgreSQL the field option also builds a varchar_pattern_ops
+        # twin for LIKE 'prefix%', and phones are matched by equality or searched by contains, never by prefix.
+        constraints = [models.UniqueConstraint(fields=["e164"], name="phone_unique_e164")]
 
     def __str__(self) -> str:
         return self.e164
