@@ -14,6 +14,7 @@ import json
 import queue
 import re
 import threading
+import zlib
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -572,10 +573,11 @@ class Importer:
     def _heap(self, team) -> list:
         """Eligible salespeople of a team as a heap of (open customers, tie-breaker, user id)."""
         if team.pk not in self._members:
-            ids = list(
+            people = dict(
                 Membership.objects.filter(team=team, active=True, user__is_active=True, user__role=Role.SALES)
-                .values_list("user_id", flat=True)
+                .values_list("user_id", "user__username")
             )
+            ids = list(people)
             load = dict(
                 Customer.objects.live()
                 .filter(owner_id__in=ids, status__kind=Status.Kind.OPEN)
@@ -583,8 +585,9 @@ class Importer:
                 .annotate(n=Count("id"))
                 .values_list("owner_id", "n")
             )
-            # Ties go to a hash of the id, never to who joined first.
-            heap = [(load.get(uid, 0), hash((uid, "import")) & 0xFFFF, uid) for uid in ids]
+            # Ties go to a hash of the username, never to who joined first: crc32 rather than hash(), which
+            # changes with every process, so the same file onto the same data hands out the same owners.
+            heap = [(load.get(uid, 0), zlib.crc32(people[uid].encode()), uid) for uid in ids]
             heapq.heapify(heap)
             self._members[team.pk] = heap
         return self._members[team.pk]
