@@ -369,6 +369,23 @@ class _Row:
     raw_json: str
 
 
+@dataclass(slots=True)
+class _Plan:
+    """A batch decided and given its ids and owners, ready to be written."""
+
+    decided: list  # (row, customer id or placeholder, created, new phones, new e-mails)
+    cids: list[int]  # the customer id of each decided row
+    lead_ids: list[int]
+    fresh: list[tuple]  # see Importer._hand_out
+    owners: dict  # customer id → owner id, for the leads' owner at arrival
+    returning: set  # customers on file before the batch
+    tags: tuple  # see Importer._tags
+    created: list[int]
+    phones: dict  # the batch's new phones and e-mails → customer id, for the next batch's plan
+    emails: dict
+    new_owners: dict
+
+
 # --- The importer --------------------------------------------------------------------------------
 
 
@@ -588,20 +605,29 @@ class Importer:
                 self._decide(rows, self._seen_phones, self._seen_emails, remember=True)
             return
         for attempt in range(3):
-            saved = (self.outcome.new, self.outcome.merged, len(self.outcome.new_customer_ids),
-                     Counter(self.outcome.owners), len(self._pairs))
+            saved = self._saved()
             try:
                 with transaction.atomic():
-                    self._write(rows)
+                    bulk.begin_batch(row_triggers=not self._references_per_batch())
+                    self._store(self._plan(rows))
                 return
             except IntegrityError:
                 # Someone captured the same person between our lookup and our write: look again.
-                self.outcome.new, self.outcome.merged = saved[0], saved[1]
-                del self.outcome.new_customer_ids[saved[2]:]
-                self.outcome.owners = saved[3]
-                del self._pairs[saved[4]:]
+                self._restore(saved)
                 if attempt == 2:
                     raise
+
+    def _saved(self) -> tuple:
+        """What planning a batch changes in the importer, to undo it when the batch is not written."""
+        return (self.outcome.new, self.outcome.merged, len(self.outcome.new_customer_ids), Counter(self.outcome.owners),
+                len(self._pairs), {team: list(heap) for team, heap in self._members.items()})
+
+    def _restore(self, saved: tuple) -> None:
+        self.outcome.new, self.outcome.merged = saved[0], saved[1]
+        del self.outcome.new_customer_ids[saved[2]:]
+        self.outcome.owners = Counter(saved[3])
+        del self._pairs[saved[4]:]
+        self._members = {team: list(heap) for team, heap in saved[5].items()}
 
     def _lookup(self, rows: list[_Row]) -> tuple[dict, dict, dict]:
         """The batch's phones and e-mails already on file: one query for the whole batch."""
@@ -721,26 +747,44 @@ class Importer:
             self._per_batch = bulk.can_check_references_per_batch()
         return self._per_batch
 
-    def _write(self, rows: list[_Row]) -> None:
-        per_batch = self._references_per_batch()
-        bulk.begin_batch(row_triggers=not per_batch)
+    def _plan(self, rows: list[_Row], *, unwritten: _Plan | None = None) -> _Plan:
+        """Who each row is, who owns each new customer, and every id: all of a batch but its writing.
+
+        `unwritten`: the batch before, planned but perhaps not committed yet, whose new phones and e-mails
+        the database cannot show: they are taken from its plan.
+        """
         by_phone, by_email, owners = self._lookup(rows)
+        if unwritten is not None:
+            for e164, cid in unwritten.phones.items():
+                by_phone.setdefault(e164, cid)
+            for address, cid in unwritten.emails.items():
+                by_email.setdefault(address, cid)
+            for cid, owner in unwritten.owners.items():
+                owners.setdefault(cid, owner)
         decided = self._decide(rows, dict(by_phone), dict(by_email), remember=False)
-        now, source_id = self.now, self.source.pk
         new = [d for d in decided if d[2]]
         real = dict(zip((d[1] for d in new), bulk.allocate_ids(Customer, len(new)), strict=True))
         lead_ids = bulk.allocate_ids(Lead, len(decided))
         cids = [real.get(d[1], d[1]) for d in decided]
-        fresh = self._hand_out(new, real, owners)
+        new_owners: dict = {}
+        fresh = self._hand_out(new, real, new_owners)
+        owners.update(new_owners)
         # Customers on file before this batch: their latest source and lead time move.
         returning = {cid for cid, d in zip(cids, decided, strict=True) if d[1] > 0}
-        lead_projects, new_pairs, old_pairs, new_groups, old_groups = self._tags(decided, cids, lead_ids)
+        phones = {p[0]: cid for d, cid in zip(decided, cids, strict=True) for p in d[3]}
+        emails = {e: cid for d, cid in zip(decided, cids, strict=True) for e in d[4]}
+        return _Plan(decided, cids, lead_ids, fresh, owners, returning, self._tags(decided, cids, lead_ids),
+                     list(real.values()), phones, emails, new_owners)
 
+    def _store(self, plan: _Plan) -> None:
+        """Write a planned batch, inside the caller's transaction (begun with bulk.begin_batch)."""
+        now, source_id = self.now, self.source.pk
+        lead_projects, new_pairs, old_pairs, new_groups, old_groups = plan.tags
         # Each table is one COPY, its rows made while the server stores the ones before (no database call
         # may happen inside: the connection is busy with the COPY).
-        self._write_customers(fresh)
-        self._write_contacts(decided, cids)
-        self._write_leads(decided, cids, lead_ids, owners)
+        self._write_customers(plan.fresh)
+        self._write_contacts(plan.decided, plan.cids)
+        self._write_leads(plan.decided, plan.cids, plan.lead_ids, plan.owners)
         bulk.copy_pairs(Lead.projects.through._meta.db_table, "lead_id", "project_id", lead_projects)
         customer_projects = Customer.projects.through._meta.db_table
         bulk.copy_pairs(customer_projects, "customer_id", "project_id", new_pairs)
@@ -749,18 +793,20 @@ class Importer:
         bulk.copy_pairs(customer_groups, "customer_id", "group_id", new_groups)
         bulk.insert_pairs(customer_groups, "customer_id", "group_id", old_groups)
         # Customers created in this batch already carry this source and time; only those on file change.
+        returning = plan.returning
         touched = bulk.update_where_in(Customer, returning, {"latest_source_id": source_id, "last_lead_at": now, "updated_at": now})
         if touched != len(returning):
             raise IntegrityError("a customer matched in this batch was deleted meanwhile")
-        if per_batch:
+        if self._references_per_batch():
             group_ids = {g for _c, g in new_groups} | {g for _c, g in old_groups}
             bulk.check_references({
-                Source: [source_id], Status: set(self._statuses.values()), User: [o for o in owners.values() if o],
-                Team: {f[4] for f in fresh}, Project: {p for _l, p in lead_projects}, Group: group_ids,
+                Source: [source_id], Status: set(self._statuses.values()),
+                User: [o for o in plan.owners.values() if o], Team: {f[4] for f in plan.fresh},
+                Project: {p for _l, p in lead_projects}, Group: group_ids,
             })
             bulk.row_triggers(on=True)
         # Listeners (rotation's deadlines) get the whole batch at once rather than one event per customer.
-        events.emit("customers_imported", customer_ids=list(real.values()), merged_ids=sorted(returning), at=now)
+        events.emit("customers_imported", customer_ids=plan.created, merged_ids=sorted(returning), at=now)
 
     def _hand_out(self, new: list, real: dict, owners: dict) -> list[tuple]:
         """Owner, team, status and rotation clock of each customer created in this batch.
