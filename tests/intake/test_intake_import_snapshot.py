@@ -168,12 +168,7 @@ def _existing(world, make_customer):
     return known
 
 
-@pytest.mark.parametrize("per_batch", [True, False], ids=["references-per-batch", "row-triggers"])
-def test_imports_write_what_they_wrote_before_the_fast_path(world, make_customer, tmp_path, monkeypatch, per_batch):
-    from leadpool.intake import bulk
-
-    if not per_batch:  # as for a database role that may not set session_replication_role
-        monkeypatch.setattr(bulk, "can_check_references_per_batch", lambda: False)
+def _import_and_compare(world, make_customer, tmp_path) -> None:
     known = _existing(world, make_customer)
     first = _write_csv(tmp_path / "first.csv", _rows(1400, 5, known))
     second_rows = _rows(400, 5, known)[::-1][:250] + _rows(150, 9, known)  # many persons of the first file again
@@ -195,3 +190,77 @@ def test_imports_write_what_they_wrote_before_the_fast_path(world, make_customer
     for got, want in zip(taken["leads"], expected["leads"], strict=True):
         assert got == want
     assert taken == expected
+
+
+@pytest.mark.parametrize("per_batch", [True, False], ids=["references-per-batch", "row-triggers"])
+def test_imports_write_what_they_wrote_before_the_fast_path(world, make_customer, tmp_path, monkeypatch, per_batch):
+    from leadpool.intake import bulk
+
+    if not per_batch:  # as for a database role that may not set session_replication_role
+        monkeypatch.setattr(bulk, "can_check_references_per_batch", lambda: False)
+    _import_and_compare(world, make_customer, tmp_path)
+
+
+@pytest.fixture
+def catalogs(transactional_db):
+    """Committed data for the import's writer connection; the flush between transactional tests also wipes
+    what the data migrations loaded (statuses, sources, rotation rules): load it again."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from leadpool.customers.models import Status
+
+    if not Status.objects.exists():
+        for app, name in [("customers", "0003_default_catalogs"), ("rotation", "0002_defaults"),
+                          ("sales", "0003_default_nurture_script")]:
+            module = importlib.import_module(f"leadpool.{app}.migrations.{name}")
+            with connection.schema_editor() as editor:
+                module.load(apps, editor)
+
+
+def test_imports_outside_a_transaction_write_the_same_rows(catalogs, world, make_customer, tmp_path):
+    # Outside a transaction, on PostgreSQL, batches are written by a thread on a connection of its own while
+    # the next one is planned: the rows must be the very same.
+    from django.db import connection
+
+    assert imports.Importer(source=world.facebook)._pipelined() == (connection.vendor == "postgresql")
+    _import_and_compare(world, make_customer, tmp_path)
+
+
+def test_a_batch_whose_person_was_captured_meanwhile_is_planned_and_written_again(
+    catalogs, world, make_customer, tmp_path, monkeypatch
+):
+    # Someone captures a person of batch 3 after it was planned and before it is written: writing it fails on
+    # the phone's uniqueness, and it is planned and written again (with the writer thread, so is the batch
+    # planned after it). On SQLite, without the writer, the capture happens inside the batch's own
+    # transaction and is rolled back with it: the retry then creates that person.
+    from django.db import connection
+
+    rows = [["", f"Người {i}", f"09{i:08d}", "", "", "", "", "", "", "", "", "", "", ""] for i in range(1, 61)]
+    path = _write_csv(tmp_path / "f.csv", rows)
+    plan = imports.Importer._plan
+    planned = []
+
+    def plan_then_capture(importer, batch, **kwargs):
+        planned.append(batch[0].number)
+        result = plan(importer, batch, **kwargs)
+        if len(planned) == 3:
+            make_customer("0900000025", name="Đến qua hotline", src=world.hotline)
+        return result
+
+    monkeypatch.setattr(imports.Importer, "_plan", plan_then_capture)
+    outcome = imports.run_file(path, source=world.facebook, project=world.lotus, batch_size=10)
+    assert planned.count(22) == 2 and set(planned) == {2, 12, 22, 32, 42, 52}  # the 3rd batch planned again
+    assert Lead.objects.filter(channel="import").count() == 60 and Phone.objects.count() == 60
+    assert sorted(outcome.new_customer_ids) == sorted(
+        Assignment.objects.filter(rule="import").values_list("customer_id", flat=True))
+    captured = Phone.objects.get(e164="+84900000025").customer
+    if connection.vendor == "postgresql":
+        assert outcome.line == "60 rows: 59 new customers, 1 merged, 0 invalid"
+        assert captured.name == "Đến Qua Hotline" and captured.leads.count() == 2
+        assert Customer.objects.count() == 60 and Assignment.objects.filter(rule="import").count() == 59
+    else:
+        assert outcome.line == "60 rows: 60 new customers, 0 merged, 0 invalid"
+        assert captured.name == "Người 25" and Customer.objects.count() == 60

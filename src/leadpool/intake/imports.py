@@ -386,6 +386,61 @@ class _Plan:
     new_owners: dict
 
 
+class _Writer:
+    """A thread storing planned batches one at a time, each in its own transaction, on its own connection.
+
+    put() hands over the next plan (waiting while one is still queued); wait(k) returns once batch k is
+    committed or a batch failed. After a failure the rest of the queue is dropped, unwritten.
+    """
+
+    def __init__(self, importer: Importer, *, committed: int = -1):
+        self.importer = importer
+        self.committed = committed
+        self.failed: int | None = None  # the batch that could not be stored
+        self.error: BaseException | None = None
+        self._slots: queue.Queue = queue.Queue(maxsize=1)
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, index: int, plan: _Plan, position: int) -> None:
+        self._slots.put((index, plan, position))
+
+    def wait(self, index: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self.committed >= index or self.failed is not None)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._slots.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        importer = self.importer
+        try:
+            while (item := self._slots.get()) is not None:
+                index, plan, position = item
+                if self.failed is not None:
+                    continue
+                try:
+                    with transaction.atomic():
+                        bulk.begin_batch(row_triggers=not importer._references_per_batch())
+                        importer._store(plan)
+                    importer._progress(position)  # after the commit: progress never claims unwritten rows
+                except BaseException as exc:  # noqa: BLE001 - handed to the importer's thread
+                    with self._changed:
+                        self.failed, self.error = index, exc
+                        self._changed.notify_all()
+                    continue
+                with self._changed:
+                    self.committed = index
+                    self._changed.notify_all()
+        finally:
+            connection.close()
+
+
 # --- The importer --------------------------------------------------------------------------------
 
 
@@ -545,11 +600,14 @@ class Importer:
                     writer.writerow(["dòng", "lý do", *headers])
                 self._prepare(headers, self._columns(headers), plain=not reader.xlsx)
                 # A thread reads and normalizes the next batch while this one is matched and written.
-                for batch, position in read_ahead(self._batches(reader, writer)):
-                    self._resolve(batch)
-                    self._batch(batch)
-                    if self.on_progress:
-                        self.on_progress(self.outcome, position)
+                batches = read_ahead(self._batches(reader, writer))
+                if self._pipelined():
+                    self._run_pipelined(batches)
+                else:
+                    for batch, position in batches:
+                        self._resolve(batch)
+                        self._batch(batch)
+                        self._progress(position)
                 if self.on_progress:
                     self.on_progress(self.outcome, reader.size)
         finally:
@@ -558,6 +616,63 @@ class Importer:
         if not self.dry_run:
             self._after()
         return self.outcome
+
+    def _progress(self, position: int) -> None:
+        if self.on_progress:
+            self.on_progress(self.outcome, position)
+
+    def _pipelined(self) -> bool:
+        """Whether batches are written by a thread of their own while the next one is planned.
+
+        On PostgreSQL, and only outside a transaction: the writer has its own connection, so inside the
+        caller's transaction (a test, a caller wanting all or nothing) everything stays on the caller's.
+        """
+        return not self.dry_run and bulk.is_postgres() and not transaction.get_connection().in_atomic_block
+
+    def _run_pipelined(self, batches: Iterator) -> None:
+        """Plan batch k while the writer stores batch k-1, on two connections (two server processes).
+
+        Batch k's look-up waits until k-2 is committed and takes what k-1 created from k-1's plan. When the
+        writer cannot store a batch (someone captured the same person meanwhile), it and the batch planned
+        after it are planned and written again, one at a time, as without the writer.
+        """
+        writer = _Writer(self)
+        pending: list[tuple[int, list, int, _Plan, tuple]] = []  # handed to the writer, not known committed
+        try:
+            for index, (rows, position) in enumerate(batches):
+                self._resolve(rows)
+                writer.wait(index - 2)
+                if writer.failed is not None:
+                    writer = self._recover(writer, pending)
+                pending = [p for p in pending if p[0] > writer.committed]
+                saved = self._saved()
+                with transaction.atomic():
+                    bulk.begin_batch(row_triggers=True)  # settings only: planning writes nothing
+                    plan = self._plan(rows, unwritten=pending[-1][3] if pending else None)
+                pending.append((index, rows, position, plan, saved))
+                writer.put(index, plan, position)
+            if pending:
+                writer.wait(pending[-1][0])
+            if writer.failed is not None:
+                writer = self._recover(writer, pending)
+        finally:
+            writer.close()
+        if writer.error is not None:
+            raise writer.error
+
+    def _recover(self, writer: _Writer, pending: list) -> _Writer:
+        """The writer failed on a batch: write it and those planned after it again, one at a time."""
+        writer.close()
+        if not isinstance(writer.error, IntegrityError):
+            raise writer.error
+        failed_at = writer.failed
+        todo = [p for p in pending if p[0] >= failed_at]
+        self._restore(todo[0][4])
+        for _index, rows, position, _plan, _saved in todo:
+            self._batch(rows)
+            self._progress(position)
+        pending.clear()
+        return _Writer(self, committed=todo[-1][0])
 
     def _batches(self, reader: RowReader, writer) -> Iterator[tuple[list[_Row], int]]:
         """Parsed rows in batches, with the file position after each; invalid rows reported on the way.
@@ -759,7 +874,7 @@ class Importer:
                 by_phone.setdefault(e164, cid)
             for address, cid in unwritten.emails.items():
                 by_email.setdefault(address, cid)
-            for cid, owner in unwritten.owners.items():
+            for cid, owner in unwritten.new_owners.items():
                 owners.setdefault(cid, owner)
         decided = self._decide(rows, dict(by_phone), dict(by_email), remember=False)
         new = [d for d in decided if d[2]]
