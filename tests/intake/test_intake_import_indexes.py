@@ -39,3 +39,14 @@ def test_a_phone_is_still_held_by_one_customer_only(world):
     Phone.objects.create(customer=first, e164="+84912345678")
     with pytest.raises(IntegrityError), transaction.atomic():
         Phone.objects.create(customer=second, e164="+84912345678")
+
+
+@pytest.mark.django_db
+def test_leads_without_an_inbox_item_and_hand_outs_decided_by_nobody_stay_out_of_their_indexes():
+    lead_index = _indexes("customers_lead")["lead_inbox_item"]
+    decided_index = _indexes("customers_assignment")["assignment_decided_by"]
+    assert "WHERE" in lead_index and "inbox_item_id" in lead_index
+    assert "WHERE" in decided_index and "decided_by_id" in decided_index
+    # The plain foreign-key indexes they replace are gone.
+    assert not [name for name, d in _indexes("customers_lead").items() if "inbox_item_id" in d and "WHERE" not in d]
+    assert not [name for name, d in _indexes("customers_assignment").items() if "decided_by_id" in d and "WHERE" not in d]

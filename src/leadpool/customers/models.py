@@ -247,8 +247,9 @@ class Lead(models.Model):
 
     # Indexed by lead_customer_time (customer, received_at) below.
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", db_index=False)
+    # Indexed by lead_inbox_item (only leads that came through the inbox) below.
     inbox_item = models.ForeignKey(
-        "intake.InboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        "intake.InboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads", db_index=False
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="leads")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -287,6 +288,9 @@ class Lead(models.Model):
             # Looked up by equality only: plain indexes, without the LIKE twins db_index adds on PostgreSQL.
             models.Index(fields=["external_id"], name="lead_external_id"),
             models.Index(fields=["campaign"], name="lead_campaign"),
+            # Looked up by item (equality, or the SET NULL when an item goes): imported leads have none, and a
+            # partial index leaves them out instead of piling every one of them under NULL.
+            models.Index(fields=["inbox_item"], condition=Q(inbox_item__isnull=False), name="lead_inbox_item"),
         ]
         verbose_name = _("lead")
 
@@ -321,8 +325,9 @@ class Assignment(models.Model):
     end_reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
     rule = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
+    # Indexed by assignment_decided_by (only the decisions someone made) below.
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     # Who was eligible and why this person was picked (the ranking's reasons), for leaders to read.
     explanation = models.JSONField(default=dict, blank=True)
@@ -332,6 +337,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["customer", "started_at"], name="assignment_customer_time"),
             models.Index(fields=["user", "started_at"], name="assignment_user_time"),
+            # Automatic hand-outs and imports are decided by nobody: only the others are worth an index entry.
+            models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="assignment_decided_by"),
         ]
 
     def __str__(self) -> str:
