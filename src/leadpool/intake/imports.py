@@ -385,6 +385,7 @@ class _Plan:
     phones: dict  # the batch's new phones and e-mails → customer id, for the next batch's plan
     emails: dict
     new_owners: dict
+    tables: dict  # table → rows, see Importer._table_rows
 
 
 class _Writer:
@@ -890,17 +891,14 @@ class Importer:
         phones = {p[0]: cid for d, cid in zip(decided, cids, strict=True) for p in d[3]}
         emails = {e: cid for d, cid in zip(decided, cids, strict=True) for e in d[4]}
         return _Plan(decided, cids, lead_ids, fresh, owners, returning, self._tags(decided, cids, lead_ids),
-                     list(real.values()), phones, emails, new_owners)
+                     list(real.values()), phones, emails, new_owners,
+                     self._table_rows(fresh, decided, cids, lead_ids, owners))
 
     def _store(self, plan: _Plan) -> None:
         """Write a planned batch, inside the caller's transaction (begun with bulk.begin_batch)."""
         now, source_id = self.now, self.source.pk
         lead_projects, new_pairs, old_pairs, new_groups, old_groups = plan.tags
-        # Each table is one COPY, its rows made while the server stores the ones before (no database call
-        # may happen inside: the connection is busy with the COPY).
-        self._write_customers(plan.fresh)
-        self._write_contacts(plan.decided, plan.cids)
-        self._write_leads(plan.decided, plan.cids, plan.lead_ids, plan.owners)
+        self._write_rows(plan.tables)  # one COPY each
         bulk.copy_pairs(Lead.projects.through._meta.db_table, "lead_id", "project_id", lead_projects)
         customer_projects = Customer.projects.through._meta.db_table
         bulk.copy_pairs(customer_projects, "customer_id", "project_id", new_pairs)
@@ -955,56 +953,53 @@ class Importer:
                 (old_groups if placeholder > 0 else new_groups).append((cid, self._group_id(r.group)))
         return lead_projects, new_pairs, old_pairs, new_groups, old_groups
 
-    def _write_customers(self, fresh: list[tuple]) -> None:
+    def _table_rows(self, fresh: list, decided: list, cids: list[int], lead_ids: list[int], owners: dict) -> dict:
+        """Each table's rows (their varying values), made while planning: the writer thread then only streams
+        them, and the server, not Python, sets its pace."""
+        now = self.now
+        imported, pooled = Assignment.Reason.IMPORT, Assignment.Reason.POOL
+        rows = list(zip(decided, cids, strict=True))
+        return {
+            "customers": [(cid, r.name[:160], r.key[:160], status, owner, now if owner else None, team, d["at"], d["kind"])
+                          for cid, r, status, owner, team, d in fresh],
+            "clocks": [(cid, now if owner else None, d["hold_ends_at"]) for cid, _r, _s, owner, _t, d in fresh],
+            "assignments": [(cid, owner, team, imported if owner else pooled) for cid, _r, _s, owner, team, _d in fresh],
+            "phones": [(cid, e164, raw, kind) for d, cid in rows for e164, raw, kind in d[3]],
+            "emails": [(cid, address) for d, cid in rows for address in d[4]],
+            "leads": [(lead_id, cid, r.external_id, r.campaign, r.name[:160], r.phone_raw, r.email_raw, r.phone_error,
+                       r.answers_json, r.note, r.raw_json, not created, owners.get(cid))
+                      for ((r, _placeholder, created, _p, _e), cid), lead_id in zip(rows, lead_ids, strict=True)],
+        }
+
+    def _write_rows(self, tables: dict) -> None:
         now, source_id = self.now, self.source.pk
-        customers = bulk.Rows(
+        bulk.Rows(
             Customer,
             ["id", "name", "name_key", "status_id", "owner_id", "owner_since", "team_id", "next_deadline_at",
              "next_deadline_kind"],
             fixed={"status_entered_at": now, "first_source_id": source_id, "latest_source_id": source_id,
                    "first_lead_at": now, "last_lead_at": now, "created_at": now, "updated_at": now},
             now=now,
-        )
-        customers.write(
-            (cid, r.name[:160], r.key[:160], status, owner, now if owner else None, team, d["at"], d["kind"])
-            for cid, r, status, owner, team, d in fresh
-        )
-        clocks = bulk.Rows(Clock, ["customer_id", "hold_anchor_at", "hold_ends_at"],
-                           fixed={"rule_version": self._rules()[0].version}, now=now)
-        clocks.write((cid, now if owner else None, d["hold_ends_at"]) for cid, _r, _s, owner, _t, d in fresh)
-        assignments = bulk.Rows(
+        ).write(tables["customers"])
+        bulk.Rows(Clock, ["customer_id", "hold_anchor_at", "hold_ends_at"],
+                  fixed={"rule_version": self._rules()[0].version}, now=now).write(tables["clocks"])
+        bulk.Rows(
             Assignment,
             ["customer_id", "user_id", "team_id", "reason"],
             fixed={"started_at": now, "rule": "import", "note": self.label[:200],
                    "explanation": '{"method": "import_least_load"}'},
             now=now,
-        )
-        imported, pooled = Assignment.Reason.IMPORT, Assignment.Reason.POOL
-        assignments.write((cid, owner, team, imported if owner else pooled) for cid, _r, _s, owner, team, _d in fresh)
-
-    def _write_contacts(self, decided: list, cids: list[int]) -> None:
-        now = self.now
-        phones = bulk.Rows(Phone, ["customer_id", "e164", "raw", "kind"], fixed={"created_at": now}, now=now)
-        phones.write(
-            (cid, e164, raw, kind) for d, cid in zip(decided, cids, strict=True) for e164, raw, kind in d[3]
-        )
-        emails = bulk.Rows(Email, ["customer_id", "address"], fixed={"created_at": now}, now=now)
-        emails.write((cid, address) for d, cid in zip(decided, cids, strict=True) for address in d[4])
-
-    def _write_leads(self, decided: list, cids: list[int], lead_ids: list[int], owners: dict) -> None:
-        leads = bulk.Rows(
+        ).write(tables["assignments"])
+        bulk.Rows(Phone, ["customer_id", "e164", "raw", "kind"], fixed={"created_at": now}, now=now).write(tables["phones"])
+        bulk.Rows(Email, ["customer_id", "address"], fixed={"created_at": now}, now=now).write(tables["emails"])
+        bulk.Rows(
             Lead,
             ["id", "customer_id", "external_id", "campaign", "name", "phone_raw", "email_raw", "phone_invalid_reason",
              "answers", "note", "raw_payload", "is_returning", "owner_at_arrival_id"],
-            fixed={"source_id": self.source.pk, "channel": Channel.IMPORT, "capture_point": CapturePoint.IMPORT,
-                   "received_at": self.now},
-            now=self.now,
-        )
-        leads.write(
-            (lead_id, cid, r.external_id, r.campaign, r.name[:160], r.phone_raw, r.email_raw, r.phone_error,
-             r.answers_json, r.note, r.raw_json, not created, owners.get(cid))
-            for (r, _placeholder, created, _p, _e), cid, lead_id in zip(decided, cids, lead_ids, strict=True)
-        )
+            fixed={"source_id": source_id, "channel": Channel.IMPORT, "capture_point": CapturePoint.IMPORT,
+                   "received_at": now},
+            now=now,
+        ).write(tables["leads"])
 
     def _after(self) -> None:
         from leadpool.audit import log as audit
