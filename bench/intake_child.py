@@ -2,8 +2,8 @@
 
 The CPU seconds of this process and of its PostgreSQL backends are reported beside the wall time: on a
 shared machine the wall time says how busy the others were, the CPU time what the import itself costs.
-The import writes on a connection of its own besides the one it looks up on, so every backend of the
-bench database is followed while the import runs (one the import opens starts from zero).
+The import writes on a connection of its own besides the one it looks up on, so every client backend of
+the bench database is followed while the import runs (one the import opens starts from zero).
 """
 
 import json
@@ -39,7 +39,9 @@ def _cpu_of(pid: int) -> float | None:
 
 
 class _Backends(threading.Thread):
-    """Samples the CPU of every backend connected to the bench database until stop(); sum() is their use."""
+    """Samples the CPU of every client backend of the bench database until stop(); sum() is their use.
+
+    Autovacuum workers are left out, as the single-connection figure before them left them out."""
 
     def __init__(self, settings: dict):
         super().__init__(daemon=True)
@@ -58,7 +60,8 @@ class _Backends(threading.Thread):
             me = conn.info.backend_pid
             while True:
                 pids = [r[0] for r in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s", [me])]
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s"
+                    " AND backend_type = 'client backend'", [me])]
                 for pid in pids:
                     cpu = _cpu_of(pid)
                     if cpu is not None:
