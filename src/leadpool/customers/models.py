@@ -149,8 +149,8 @@ class CustomerQuerySet(models.QuerySet):
 
 class Customer(models.Model):
     name = models.CharField(_("họ tên"), max_length=160, blank=True)
-    # Accent-folded, lower-case name for search and duplicate review ("Đ" → "d").
-    name_key = models.CharField(max_length=160, blank=True, db_index=True)
+    # Accent-folded, lower-case name for search and duplicate review ("Đ" → "d"). Indexed by customer_name_key.
+    name_key = models.CharField(max_length=160, blank=True)
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="customers")
     status_entered_at = models.DateTimeField(default=timezone.now)
     # owner and team are indexed by the composite (owner, status) and (team, status) below: a second,
@@ -196,6 +196,9 @@ class Customer(models.Model):
             # any other customer never touches them.
             models.Index(fields=["owner"], condition=Q(dont_forget=True), name="customer_dont_forget"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="customer_merged_into"),
+            # Looked up by equality (dedup blocks) or a contains search, never by prefix: a plain index, without
+            # the varchar_pattern_ops twin db_index adds on PostgreSQL (every imported customer wrote both).
+            models.Index(fields=["name_key"], name="customer_name_key"),
         ]
         verbose_name = _("khách hàng")
         verbose_name_plural = _("khách hàng")
@@ -211,13 +214,17 @@ class Customer(models.Model):
 
 class Phone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    e164 = models.CharField(max_length=20, unique=True)
+    # Unique through phone_unique_e164 below.
+    e164 = models.CharField(max_length=20)
     raw = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        # A constraint rather than unique=True: on PostgreSQL the field option also builds a varchar_pattern_ops
+        # twin for LIKE 'prefix%', and phones are matched by equality or searched by contains, never by prefix.
+        constraints = [models.UniqueConstraint(fields=["e164"], name="phone_unique_e164")]
 
     def __str__(self) -> str:
         return self.e164
@@ -240,8 +247,9 @@ class Lead(models.Model):
 
     # Indexed by lead_customer_time (customer, received_at) below.
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", db_index=False)
+    # Indexed by lead_inbox_item (only leads that came through the inbox) below.
     inbox_item = models.ForeignKey(
-        "intake.InboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        "intake.InboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads", db_index=False
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="leads")
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -280,6 +288,9 @@ class Lead(models.Model):
             # Looked up by equality only: plain indexes, without the LIKE twins db_index adds on PostgreSQL.
             models.Index(fields=["external_id"], name="lead_external_id"),
             models.Index(fields=["campaign"], name="lead_campaign"),
+            # Looked up by item (equality, or the SET NULL when an item goes): imported leads have none, and a
+            # partial index leaves them out instead of piling every one of them under NULL.
+            models.Index(fields=["inbox_item"], condition=Q(inbox_item__isnull=False), name="lead_inbox_item"),
         ]
         verbose_name = _("lead")
 
@@ -314,8 +325,9 @@ class Assignment(models.Model):
     end_reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
     rule = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
+    # Indexed by assignment_decided_by (only the decisions someone made) below.
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     # Who was eligible and why this person was picked (the ranking's reasons), for leaders to read.
     explanation = models.JSONField(default=dict, blank=True)
@@ -325,6 +337,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["customer", "started_at"], name="assignment_customer_time"),
             models.Index(fields=["user", "started_at"], name="assignment_user_time"),
+            # Automatic hand-outs and imports are decided by nobody: only the others are worth an index entry.
+            models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="assignment_decided_by"),
         ]
 
     def __str__(self) -> str:
