@@ -53,11 +53,13 @@ def rows(total: int, *, repeat_share: float = 0.3, seed: int = 7) -> Iterator[tu
     """(person id, row) pairs: new people, or (repeat_share of the time) an earlier person written differently."""
     rng = random.Random(seed)
     people: list[Person] = []
+    born = 0  # people made so far (the window below stops growing at 200,000; ids must not)
     for i in range(total):
         if people and rng.random() < repeat_share:
             p = people[rng.randrange(len(people))]
         else:
-            p = person(rng, len(people) + 1)
+            born += 1
+            p = person(rng, born)
             if len(people) < 200_000:
                 people.append(p)
             else:  # keep memory flat: repeats come from a sliding window of known people
