@@ -83,6 +83,20 @@ def test_joining_a_project_starts_its_script(world, make_customer):
     assert FollowUp.objects.filter(customer=customer, note="Gọi giới thiệu Sông Hàn").count() == 1
 
 
+def test_a_script_given_a_project_after_leads_arrived_starts_for_the_next_one(world, make_customer):
+    """Which projects have scripts is kept per process: attaching one is seen by the very next capture."""
+    make_customer("0988000222", project=world.songhan)  # the copy is loaded: no project has a script yet
+    script = CareScript.objects.create(name="Chăm Sông Hàn")
+    CareStep.objects.create(script=script, day_offset=1, kind="call", note="Gọi giới thiệu Sông Hàn")
+    script.projects.add(world.songhan)
+    customer = make_customer("0988000333", project=world.songhan).customer
+    assert FollowUp.objects.filter(customer=customer, note="Gọi giới thiệu Sông Hàn").count() == 1
+    script.active = False
+    script.save()
+    later = make_customer("0988000444", project=world.songhan).customer
+    assert not FollowUp.objects.filter(customer=later).exists()
+
+
 def test_inactive_scripts_do_nothing(world, owned):
     CareScript.objects.update(active=False)
     customer = owned()

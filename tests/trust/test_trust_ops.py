@@ -95,6 +95,13 @@ def test_worker_command_runs_queued_tasks_and_beats(transactional_db, tmp_path, 
     assert beat.tasks_run == 5 and beat.pid == os.getpid()
 
 
+def test_a_worker_gives_way_for_the_cpu_on_postgresql_only():
+    from leadpool.ops.management.commands.worker import default_nice
+
+    assert default_nice("postgresql") == 10
+    assert default_nice("sqlite") == 0  # it would hold SQLite's one write lock while waiting for the CPU
+
+
 @pytest.fixture
 def redis_tasks(settings):
     """Tasks on the real Redis at 127.0.0.1:6379, under a prefix of this test's own."""

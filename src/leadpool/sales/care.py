@@ -2,7 +2,10 @@
 
 from datetime import datetime, time, timedelta
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+
+from leadpool.local_copy import LocalCopy
 
 from .models import CareScript, FollowUp
 
@@ -69,7 +72,20 @@ def status_entered(customer, *, left, entered, at=None, by=None) -> None:
         start(customer, script, at=at, by=by)
 
 
+def _load_scripted_projects() -> frozenset[int]:
+    return frozenset(CareScript.objects.filter(active=True).values_list("projects", flat=True).exclude(projects=None))
+
+
+# Every captured lead with a project joins it; few projects have a script. Which do is kept per process.
+_scripted_projects = LocalCopy("sales:scripted-projects", _load_scripted_projects)
+post_save.connect(_scripted_projects.changed, sender=CareScript, dispatch_uid="sales_care_script_saved")
+post_delete.connect(_scripted_projects.changed, sender=CareScript, dispatch_uid="sales_care_script_deleted")
+m2m_changed.connect(_scripted_projects.changed, sender=CareScript.projects.through, dispatch_uid="sales_care_projects")
+
+
 def projects_joined(customer, project_ids, *, at=None) -> None:
+    if not _scripted_projects.get().intersection(project_ids):
+        return
     scripts = CareScript.objects.filter(active=True, projects__in=list(project_ids)).distinct().prefetch_related("steps")
     for script in scripts:
         start(customer, script, at=at)

@@ -8,8 +8,18 @@ compare-and-set on its schedule rows, so nothing runs twice.
 import os
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from leadpool.ops import runner
+
+
+def default_nice(vendor: str) -> int:
+    """How much CPU priority a worker gives up by default.
+
+    On SQLite a task holds the database's one write lock: a worker that gave way for the CPU would keep every
+    request waiting on that lock behind it (priority inversion). PostgreSQL locks rows, so there it gives way.
+    """
+    return 10 if vendor == "postgresql" else 0
 
 
 class Command(BaseCommand):
@@ -24,11 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None)
         parser.add_argument("--beat-seconds", type=float, default=5.0)
         parser.add_argument(
-            "--nice", type=int, default=10,
-            help="CPU priority given up to the web processes on the same machine (0 keeps it; default 10)",
+            "--nice", type=int, default=None,
+            help="CPU priority given up to the web processes on the same machine (0 keeps it; default 10 on "
+                 "PostgreSQL, 0 on SQLite)",
         )
 
     def handle(self, *args, queues, interval, max_tasks, batch, no_clock, worker_id, beat_seconds, nice, **opts):
+        if nice is None:
+            nice = default_nice(connection.vendor)
         if nice > 0:
             # A burst of leads is answered first and processed after: a web request never waits behind the
             # worker's catching up for the CPU (the worker's share shrinks only while both want it).
