@@ -172,7 +172,7 @@ def latency(ctx) -> list[dict]:
                 connection.close()
                 rows.append({"name": "api: follow-up tasks (owner's push, duplicate review) caught up after the burst",
                              "value": round(time.time() - burst_end, 1), "unit": "s", "target": "", "ok": left == 0,
-                             "note": f"one worker at its default lower priority; {left} still queued"})
+                             "note": f"one worker at its default priority; {left} still queued"})
                 # What the API sustains: the same requests at half the rate, the worker running beside them again.
                 half = RATE // 2
                 ctx.say(f"{count // 2} api requests at {half}/s")
