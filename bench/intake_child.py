@@ -14,22 +14,8 @@ import threading
 import time
 
 
-def _backend_cpu(connection) -> float | None:
-    """CPU seconds used so far by our PostgreSQL backend (same machine only), else None."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _cpu_of(pid: int) -> float | None:
+    """CPU seconds used so far by a process of this machine, or None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -94,19 +80,16 @@ def main() -> None:
         backends = _Backends(connection.settings_dict)
         backends.start()
         backends.ready.wait()
-    server_before = _backend_cpu(connection)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     outcome = Importer(source=source, label=os.path.basename(path)).run(path)
     took = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
-    server_after = _backend_cpu(connection)
-    all_backends = backends.sum() if backends is not None else None
+    server_cpu = backends.sum() if backends is not None else None
     print(json.dumps({
         "line": outcome.line, "rows": outcome.rows, "seconds": took, "peak_mb": after.ru_maxrss / 1024,
         "cpu_s": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime,
-        "server_cpu_s": all_backends if all_backends is not None else None if server_before is None
-        else server_after - server_before,
+        "server_cpu_s": server_cpu,
         "load": os.getloadavg()[0],
     }))
 

@@ -317,8 +317,10 @@ def begin_batch(*, row_triggers: bool) -> None:
     Its commit does not wait for the WAL to reach the disk (synchronous_commit off, this transaction only):
     a server crash may lose the last batches, whole, never part of one. The job's progress and its end are
     committed normally, and such a commit makes every earlier batch durable too (the WAL is flushed in
-    order), so after a crash the job never claims more than is on disk and shows as not finished. Without `row_triggers`, the per-row triggers (foreign key checks) are off
-    until row_triggers(on=True) or the end of the transaction, the batch checking references itself.
+    order), so after a crash the job never claims more than is on disk and shows as not finished.
+
+    Without `row_triggers`, the per-row triggers (foreign key checks) are off until row_triggers(on=True) or
+    the end of the transaction, the batch checking references itself.
     """
     if not is_postgres():
         return
