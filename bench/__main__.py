@@ -64,6 +64,23 @@ def _drop_database(vendor: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def host_reference() -> float:
+    """Seconds of CPU a fixed pure-Python workload takes here (best of five), written beside each run.
+
+    The machine is shared: the same code measured twice the CPU on one day as on another, so a figure
+    only compares with another taken at a similar reference.
+    """
+    best = float("inf")
+    for _ in range(5):
+        began = time.process_time()
+        table: dict[str, int] = {}
+        for i in range(200_000):
+            key = f"k{i % 997}"
+            table[key] = table.get(key, 0) + len(key) * i
+        best = min(best, time.process_time() - began)
+    return best
+
+
 def run_child(module: str, vendor: str, quick: bool) -> list[dict]:
     """Runs one module in a child process (fresh Django, fresh database) and returns its rows.
 
@@ -174,15 +191,19 @@ def _other_vendors(section: str, ran: set[str]) -> tuple[list[str], str]:
     return rows, stamp
 
 
-def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
+def write_doc(results: dict, quick: bool, only: list[str] | None, results_reference: dict | None = None) -> None:
     """Rewrite the sections of the modules that ran; keep the others as they were."""
     mode = "quick (`make bench-quick`)" if quick else "full (`make bench`)"
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {mode}"
     sections = _sections(DOC.read_text()) if DOC.exists() else {}
+    results_reference = results_reference or {}
     for module, per_db in results.items():
         name = module.removeprefix("bench_")
         kept, kept_stamp = _other_vendors(sections.get(name, ""), set(per_db))
+        reference = results_reference.get(module)
         run_line = f"Run {stamp}" + (f" ({', '.join(per_db)}); the other rows from the run of {kept_stamp}" if kept else "")
+        if reference:
+            run_line += f". Host reference at the start: {reference * 1000:.0f} ms (see above)"
         lines = [f"## {name}", "", f"{run_line}.", "", "| figure | database | value | unit | target | meets | note |", "|---|---|---|---|---|---|---|"]
         lines += kept
         for vendor, rows in per_db.items():
@@ -201,6 +222,11 @@ def write_doc(results: dict, quick: bool, only: list[str] | None) -> None:
         "Each section says when and in which mode it last ran.",
         "",
         f"Machine: {machine()}.",
+        "",
+        "The machine is shared with others and its speed varies from day to day: the same code took twice the",
+        "CPU per request on 2026-12-04 evening as that morning. Each run line gives the host reference, the CPU",
+        "time of a fixed pure-Python workload (`host_reference` in bench/__main__.py) taken as the run began;",
+        "compare figures only between runs at a similar reference. Runs before 2026-12-04 19:00 UTC have none.",
         "",
         "",
     ]
@@ -223,11 +249,14 @@ def main() -> None:
         return
     vendors = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results: dict = {}
+    references: dict = {}
     for module in modules(args.only):
+        references[module] = host_reference()
+        print(f"host reference: {references[module] * 1000:.0f} ms", file=sys.stderr)
         for vendor in vendors:
             print(f"== {module} on {vendor}", file=sys.stderr)
             results.setdefault(module, {})[vendor] = run_child(module, vendor, args.quick)
-    write_doc(results, args.quick, args.only)
+    write_doc(results, args.quick, args.only, references)
 
 
 if __name__ == "__main__":
