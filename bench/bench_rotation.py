@@ -186,6 +186,28 @@ def run(ctx) -> list[dict]:
         "note": f"now: {preview.total.current_now:,} → {preview.total.draft_now:,}; 7 days: {preview.total.current_week:,} → {preview.total.draft_week:,}",
     })
 
+    # What every hand-out reads first: each salesperson's open customers and turns (one query, members_of).
+    from leadpool.accounts.models import Team
+    from leadpool.rotation.distribution import members_of
+
+    team = Team.objects.get(name="Bench team")
+    cap = rules.open_cap
+    for label, counted_to in ((f"counted up to the cap of {cap}, as a hand-out does", cap), ("counted in full", 0)):
+        members_of(team, at=now, open_cap=counted_to)
+        times = []
+        for _ in range(20):
+            started = time.perf_counter()
+            members = members_of(team, at=now, open_cap=counted_to)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        each = total // SALESPEOPLE
+        rows.append({
+            "name": f"a hand-out's team figures: {SALESPEOPLE} salespeople holding {total:,} open customers, {label}",
+            "value": round(times[len(times) // 2], 1), "unit": "ms p50", "target": "",
+            "ok": all(m.open_now == (min(each, counted_to) if counted_to else each) for m in members),
+            "note": f"members_of, 20 calls, slowest {times[-1]:.1f} ms; {load}",
+        })
+
     spread, counts = fairness()
     rows.append({
         "name": "fairness: 10,000 assignments among 10 equals", "value": round(spread, 3), "unit": "% max-min",

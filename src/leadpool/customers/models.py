@@ -298,6 +298,11 @@ class Lead(models.Model):
         return f"{self.get_channel_display()} {self.received_at:%Y-%m-%d %H:%M}"
 
 
+# Hand-outs that count as a salesperson receiving a customer (the ranking's turns); merges and imports do
+# not. Values of Assignment.Reason, spelled out here because an index below is limited to them.
+RECEIVING_REASONS = ("new", "returning", "first_call", "rotation", "reassign", "manual", "pool")
+
+
 class Assignment(models.Model):
     """One period of ownership. The open row (ended_at is null) is the current owner; rows are never deleted."""
 
@@ -339,6 +344,11 @@ class Assignment(models.Model):
             models.Index(fields=["user", "started_at"], name="assignment_user_time"),
             # Automatic hand-outs and imports are decided by nobody: only the others are worth an index entry.
             models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="assignment_decided_by"),
+            # Every hand-out counts what each salesperson received over the ranking's window: with the reason
+            # in the index's condition that count is read from the index alone, never from the wide rows (their
+            # explanations); imported customers, which are not turns, write no entry.
+            models.Index(fields=["user", "started_at"], condition=Q(reason__in=RECEIVING_REASONS),
+                         name="assignment_received"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from leadpool.accounts.models import Attendance, Membership, Role, Team, User
+from leadpool.customers.models import RECEIVING_REASONS as _RECEIVING
 from leadpool.customers.models import Assignment, Customer, Lead, Status
 from leadpool.sales.models import FollowUp, StatusChange
 
@@ -23,10 +24,7 @@ from .worktime import VN, Calendar
 WINDOW_DAYS = 30
 # Shares are judged only once there is something to judge: fewer cases than this count as "no figure yet".
 MIN_SAMPLE = 3
-RECEIVING_REASONS = [
-    Assignment.Reason.NEW, Assignment.Reason.RETURNING, Assignment.Reason.FIRST_CALL, Assignment.Reason.ROTATION,
-    Assignment.Reason.REASSIGN, Assignment.Reason.POOL, Assignment.Reason.MANUAL,
-]
+RECEIVING_REASONS = [Assignment.Reason(r) for r in _RECEIVING]
 
 
 def team_for(projects, source=None) -> Team | None:
@@ -82,41 +80,50 @@ class Member:
     active: bool
     joined_at: datetime
     checked_in_today: bool
-    open_now: int
+    open_now: int  # up to the open_cap members_of was given
     received_now: int
 
 
 # Read on every hand-out, so written once by hand: the ORM spent more time composing this statement (three
-# correlated subqueries) than the database spends running it. Table names come from the models.
+# correlated subqueries) than the database spends running it. The receiving reasons are written in as
+# literals, not parameters: only then can SQLite tell that the count may be read from the
+# assignment_received index alone. Table names come from the models.
 _MEMBERS_SQL = """
 SELECT m.user_id, m.active, m.joined_at, u.username, u.first_name, u.last_name, u.is_active, u.role,
        EXISTS (SELECT 1 FROM {attendance} a WHERE a.user_id = m.user_id AND a.day = %s),
-       (SELECT COUNT(*) FROM {customer} c WHERE c.owner_id = m.user_id AND c.status_id IN ({open_ids})),
+       {open_count},
        (SELECT COUNT(*) FROM {assignment} s
          WHERE s.user_id = m.user_id AND s.started_at >= %s AND s.reason IN ({reasons}))
   FROM {membership} m JOIN {user} u ON u.id = m.user_id
  WHERE m.team_id = %s AND u.role = %s
  ORDER BY m.user_id
 """
+_OPEN_SQL = "SELECT 1 FROM {customer} c WHERE c.owner_id = m.user_id AND c.status_id IN ({open_ids})"
 _USER_FIELDS = ["id", "username", "first_name", "last_name", "is_active", "role"]
 
 
-def members_of(team: Team, *, at: datetime) -> list[Member]:
+def members_of(team: Team, *, at: datetime, open_cap: int = 0) -> list[Member]:
     """The team's salespeople with their users and what moves with every hand-out, in one query:
-    checked in today, open customers, customers received over the window."""
+    checked in today, open customers, customers received over the window.
+
+    With `open_cap`, open customers are counted up to it and no further: the ranking only asks whether
+    someone reached the cap, and counting a whole book (thousands after an import) on every hand-out cost
+    more than everything else the hand-out does.
+    """
     from django.db import connection
 
     open_ids = _open_status_ids() or [0]  # IN () is not SQL; no status has id 0
+    open_rows = _OPEN_SQL.format(customer=Customer._meta.db_table, open_ids=", ".join(["%s"] * len(open_ids)))
     sql = _MEMBERS_SQL.format(
-        attendance=Attendance._meta.db_table, customer=Customer._meta.db_table,
-        assignment=Assignment._meta.db_table, membership=Membership._meta.db_table, user=User._meta.db_table,
-        open_ids=", ".join(["%s"] * len(open_ids)), reasons=", ".join(["%s"] * len(RECEIVING_REASONS)),
+        attendance=Attendance._meta.db_table, assignment=Assignment._meta.db_table,
+        membership=Membership._meta.db_table, user=User._meta.db_table,
+        open_count=f"(SELECT COUNT(*) FROM ({open_rows}{' LIMIT %s' if open_cap else ''}) o)",
+        reasons=", ".join(f"'{r}'" for r in _RECEIVING),
     )
     ops = connection.ops
     params = [
-        ops.adapt_datefield_value(at.astimezone(VN).date()), *open_ids,
-        ops.adapt_datetimefield_value(at - timedelta(days=WINDOW_DAYS)), *[str(r) for r in RECEIVING_REASONS],
-        team.pk, Role.SALES.value,
+        ops.adapt_datefield_value(at.astimezone(VN).date()), *open_ids, *([open_cap] if open_cap else []),
+        ops.adapt_datetimefield_value(at - timedelta(days=WINDOW_DAYS)), team.pk, Role.SALES.value,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -143,7 +150,7 @@ def figures(
     `history`, cached briefly. `members` must come from `members_of` at the same moment.
     """
     today = at.astimezone(VN).date()
-    members = members_of(team, at=at) if members is None else members
+    members = members_of(team, at=at, open_cap=rules.open_cap) if members is None else members
     ids = [m.user_id for m in members]
     if not ids:
         return []
@@ -278,7 +285,7 @@ class Distributor:
         self.at = at or timezone.now()
         self.rules = rules or config.current_rules()
         self.cal = cal or config.calendar()
-        members = members_of(team, at=self.at) if team else []
+        members = members_of(team, at=self.at, open_cap=self.rules.open_cap) if team else []
         self.users = {m.user_id: m.user for m in members}
         self.people = figures(team, at=self.at, rules=self.rules, cal=self.cal, members=members) if team else []
 

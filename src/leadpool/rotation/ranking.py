@@ -27,7 +27,7 @@ class Person:
     median_first_call_minutes: float | None = None
     on_time_share: float | None = None  # follow-ups done on time / follow-ups due
     moved_up_share: float | None = None  # customers moved up (with activity behind) / customers held
-    open_customers: int = 0
+    open_customers: int = 0  # may be counted only up to the cap: whoever reached it is not handed more
     received: int = 0  # customers handed to this person by distribution over the recent window
     cooling_off: bool = False  # held this customer before and is still in the cooling-off period
 
@@ -48,6 +48,7 @@ class Choice:
     chosen: Person | None
     ordered: list[Scored] = field(default_factory=list)
     why: str = ""
+    cap: int = 0
 
     def explanation(self, *, rule_version: int = 0) -> dict:
         """What is stored in Assignment.explanation, for a leader to read later."""
@@ -64,6 +65,8 @@ class Choice:
                     "score": round(s.score, 3),
                     "parts": {k: round(v, 3) for k, v in s.parts.items()},
                     "open": s.person.open_customers,
+                    # At the cap the count stopped there: the person holds at least that many.
+                    "open_at_least": bool(self.cap and s.person.open_customers >= self.cap),
                     "received": s.person.received,
                     "eligible": s.eligible,
                     "best": s.in_best,
@@ -130,7 +133,7 @@ def rank(
     eligible = [s for s in scored if s.eligible]
     if not eligible:
         why = "Không có ai đủ điều kiện đang làm việc: khách chờ trong kho của đội"
-        return Choice(None, sorted(scored, key=lambda s: (-s.score, tie_break(customer_id, s.person.user_id))), why)
+        return Choice(None, sorted(scored, key=lambda s: (-s.score, tie_break(customer_id, s.person.user_id))), why, cap)
 
     best_score = max(s.score for s in eligible)
     ordered_eligible = []
@@ -153,7 +156,7 @@ def rank(
         f"{chosen.person.open_customers} đang xử lý)"
     )
     ordered_eligible[0] = Scored(chosen.person, chosen.score, chosen.parts, True, "Được chọn: " + chosen.reason, True, chosen.turn)
-    return Choice(chosen.person, ordered_eligible + rest, why)
+    return Choice(chosen.person, ordered_eligible + rest, why, cap)
 
 
 def received_after(people: list[Person], user_id: int) -> list[Person]:
