@@ -112,6 +112,7 @@ def load(*, customers: int = 2000, stdout=None) -> bool:
     say(f"Demo company: {len(projects)} projects, {len(TEAMS)} teams, {len(sales)} salespeople.\n")
     with transaction.atomic():  # one commit: the demo loads in seconds rather than a minute
         _customers(rng, customers, now, say)
+    _landing_page_arrivals(rng, projects, say)
     # The care history above was written in bulk: let the worker bring every clock up to date.
     from leadpool.rotation.rulesets import recompute_task
 
@@ -233,6 +234,47 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
     StatusChange.objects.bulk_create(changes, batch_size=1000)
     FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
     say(f"Demo data: {len(captured)} customers, {len(arrivals)} leads, {len(activities)} activities.\n")
+
+
+def _landing_page_arrivals(rng: random.Random, projects: dict, say) -> None:
+    """Two connections, and this morning's leads from one of them posted to its webhook as the landing page does:
+    each stored in the inbox as it came, then processed by the worker once the demo serves. Among them a person
+    already on file (phone written another way), a re-delivery of the same post and a body that is not JSON."""
+    import json
+
+    from django.test import RequestFactory
+
+    from leadpool.customers.models import Phone, Source
+    from leadpool.intake import endpoints
+    from leadpool.intake.models import ChannelConfig
+
+    page = ChannelConfig.objects.create(kind=ChannelConfig.Kind.LADIPAGE, name="Ladipage · Lotus Garden ưu đãi mở bán",
+                                        source=Source.objects.get(key="ladipage"), project=projects["lotus-garden"])
+    ChannelConfig.objects.create(kind=ChannelConfig.Kind.GENERIC, name="Website công ty",
+                                 source=Source.objects.get(key="website"))
+    factory = RequestFactory()
+
+    def post(body: bytes, content_type: str = "application/json"):
+        request = factory.post(f"/intake/hook/ladipage/{page.token}/", data=body, content_type=content_type,
+                               HTTP_USER_AGENT="LadiPage-Webhook/1.0", REMOTE_ADDR="103.97.125.10")
+        return endpoints.hook(request, "ladipage", page.token)
+
+    known = Phone.objects.order_by("pk").first()
+    forms = []
+    for _ in range(8):
+        name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        forms.append({"name": name, "phone": _phone(rng), "email": f"{name_ascii(name)}{rng.randrange(100)}@gmail.com",
+                      "note": rng.choice(["Cho em xin bảng giá căn 2PN", "Muốn xem nhà mẫu cuối tuần", ""]),
+                      "form_config_id": "FORM_LOTUS_UUDAI", "url_page": "https://uudai.lotusgarden.vn/",
+                      "utm_source": "facebook", "utm_campaign": "LP_UuDai_MoBan"})
+    if known is not None:  # someone on file fills the landing page too, the number written the local way
+        forms.append({"name": "", "phone": "0" + known.e164[3:], "form_config_id": "FORM_LOTUS_UUDAI"})
+    bodies = [json.dumps(f, ensure_ascii=False).encode() for f in forms]
+    for body in bodies:
+        post(body)
+    post(bodies[0])  # the landing page retried: the inbox keeps one item and answers the same
+    post('{"name": "Trần Văn", "phone": '.encode())  # cut off mid-way
+    say(f"Landing page: {len(bodies) + 2} posts to the inbox (one repeated, one cut off).\n")
 
 
 def name_ascii(name: str) -> str:

@@ -1,5 +1,6 @@
 """POST /api/v1/leads, the manual form, the inbox page, replay from the command line, limits."""
 
+import html
 import json
 from io import StringIO
 from unittest import mock
@@ -132,6 +133,21 @@ def test_manual_entry_form_errors(world, login):
     response = client.post("/intake/new/", {"name": "X", "phone": "12", "source": world.google.pk})
     assert response.status_code == 200 and "ngắn" in response.content.decode()
     assert InboxItem.objects.count() == 0
+
+
+def test_an_empty_inbox_points_to_the_connections(world, login):
+    page = login(world.mkt).get("/intake/inbox/").content.decode()
+    assert "Chưa có lead nào đến" in page and 'href="/intake/channels/"' in page
+
+
+def test_each_arrival_says_who_it_was_and_where_it_went(world, login, channels, post, run_tasks):
+    post(channels["generic"], {"name": "Lê Thị Dung", "phone": "0987 654 321"})
+    post(channels["generic"], {"name": "Dung", "phone": "+84 987 654 321", "email": "dung@example.com"})
+    run_tasks()
+    dung = Customer.objects.get()
+    page = html.unescape(login(world.mkt).get("/intake/inbox/").content.decode())
+    assert f"Lê Thị Dung · 0987 654 321 · khách mới → {dung.owner}" in page
+    assert f"Dung · +84 987 654 321 · khách cũ → {dung.owner}" in page
 
 
 def test_inbox_is_for_marketing_and_managers(world, login, channels, post, django_assert_max_num_queries):

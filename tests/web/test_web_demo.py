@@ -28,6 +28,26 @@ def test_demo_loads_a_company_once(db):
     assert Customer.objects.count() == customers
 
 
+def test_the_demo_landing_page_posts_go_through_the_inbox(db, run_tasks, client):
+    from leadpool.intake.models import ChannelConfig, InboxItem
+
+    call_command("demo", "--no-serve", "--customers", "30", stdout=StringIO())
+    assert set(ChannelConfig.objects.values_list("kind", flat=True)) == {"ladipage", "generic"}
+    items = InboxItem.objects.filter(channel="ladipage")
+    # Nine posts kept once each (the repeated one is the same item), the cut-off body rejected with its reason.
+    assert items.count() == 10
+    rejected = items.get(state="rejected")
+    assert "JSON" in rejected.error and rejected.body.startswith(b'{"name"')
+    run_tasks()
+    assert items.filter(state="processed").count() == 9
+    assert Customer.objects.count() == 30 + 8
+    returning = Lead.objects.get(source__key="ladipage", is_returning=True, inbox_item__isnull=False)
+    assert returning.customer.leads.count() >= 2  # the person on file, matched through the local writing
+    client.post("/login/", {"username": "mkt1", "password": "leadpool"})
+    page = client.get("/intake/inbox/?state=rejected").content.decode()
+    assert f"#{rejected.pk} · ladipage" in page and "JSON" in page
+
+
 def test_manager_logs_in_with_the_demo_password_and_sees_customers(db, client):
     call_command("demo", "--no-serve", "--customers", "20", stdout=StringIO())
     response = client.post("/login/", {"username": "manager", "password": "leadpool"})

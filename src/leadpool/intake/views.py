@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from leadpool.accounts import access
 from leadpool.accounts.models import Role
 from leadpool.audit import log as audit
-from leadpool.customers.models import Project, Source
+from leadpool.customers.models import Lead, Project, Source
 
 from . import process
 from .inbox import store
@@ -39,7 +39,14 @@ def inbox(request):
     _require_inbox(request.user)
     state = request.GET.get("state", "").strip()
     channel = request.GET.get("channel", "").strip()
-    qs = InboxItem.objects.select_related("source").defer("body", "headers", "response")
+    # Who each arrival was and where it went, read at a glance: the lead it made and the owner it went to.
+    made = Lead.objects.select_related("owner_at_arrival").only(
+        "inbox_item_id", "name", "phone_raw", "email_raw", "is_returning", "customer_id",
+        "owner_at_arrival__username", "owner_at_arrival__first_name", "owner_at_arrival__last_name",
+    ).order_by("id")
+    qs = InboxItem.objects.select_related("source").defer("body", "headers", "response").prefetch_related(
+        Prefetch("leads", queryset=made)
+    )
     if state:
         qs = qs.filter(state=state)
     if channel:
