@@ -44,4 +44,4 @@ clean:
 
 .PHONY: messages
 messages: install
-	cd src/leadpool && $(abspath $(LEADPOOL)) makemessages -l en --ignore='static/*' --no-obsolete && $(abspath $(LEADPOOL)) compilemessages -l en
+	cd src/leadpool && $(abspath $(LEADPOOL)) makemessages -l en --ignore='static/*' --no-obsolete && $(abspath $(LEADPOOL)) compilemessages -l en -l vi

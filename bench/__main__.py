@@ -67,8 +67,8 @@ def _drop_database(vendor: str, name: str) -> None:
 def host_reference() -> float:
     """Seconds of CPU a fixed pure-Python workload takes here (best of five), written beside each run.
 
-    The machine is shared: the same code measured twice the CPU on one day as on another, so a figure
-    only compares with another taken at a similar reference.
+    The machine is shared: the same code measured twice the CPU in the evening as in the morning of one day,
+    so a figure only compares with another taken at a similar reference.
     """
     best = float("inf")
     for _ in range(5):

@@ -237,7 +237,7 @@ def _customers(rng: random.Random, count: int, now, say) -> None:
 
 
 def _landing_page_arrivals(rng: random.Random, projects: dict, say) -> None:
-    """Two connections, and this morning's leads from one of them posted to its webhook as the landing page does:
+    """Two connections, and the latest leads from one of them posted to its webhook as the landing page does:
     each stored in the inbox as it came, then processed by the worker once the demo serves. Among them a person
     already on file (phone written another way), a re-delivery of the same post and a body that is not JSON."""
     import json

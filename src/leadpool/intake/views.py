@@ -41,7 +41,7 @@ def inbox(request):
     channel = request.GET.get("channel", "").strip()
     # Who each arrival was and where it went, read at a glance: the lead it made and the owner it went to.
     made = Lead.objects.select_related("owner_at_arrival").only(
-        "inbox_item_id", "name", "phone_raw", "email_raw", "is_returning", "customer_id",
+        "inbox_item_id", "name", "phone_raw", "email_raw", "is_returning",
         "owner_at_arrival__username", "owner_at_arrival__first_name", "owner_at_arrival__last_name",
     ).order_by("id")
     qs = InboxItem.objects.select_related("source").defer("body", "headers", "response").prefetch_related(

@@ -13,8 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from leadpool.accounts.models import Attendance, Membership, Role, Team, User
-from leadpool.customers.models import RECEIVING_REASONS as _RECEIVING
-from leadpool.customers.models import Assignment, Customer, Lead, Status
+from leadpool.customers.models import RECEIVING_REASONS, Assignment, Customer, Lead, Status
 from leadpool.sales.models import FollowUp, StatusChange
 
 from . import config, ranking
@@ -24,7 +23,6 @@ from .worktime import VN, Calendar
 WINDOW_DAYS = 30
 # Shares are judged only once there is something to judge: fewer cases than this count as "no figure yet".
 MIN_SAMPLE = 3
-RECEIVING_REASONS = [Assignment.Reason(r) for r in _RECEIVING]
 
 
 def team_for(projects, source=None) -> Team | None:
@@ -118,7 +116,7 @@ def members_of(team: Team, *, at: datetime, open_cap: int = 0) -> list[Member]:
         attendance=Attendance._meta.db_table, assignment=Assignment._meta.db_table,
         membership=Membership._meta.db_table, user=User._meta.db_table,
         open_count=f"(SELECT COUNT(*) FROM ({open_rows}{' LIMIT %s' if open_cap else ''}) o)",
-        reasons=", ".join(f"'{r}'" for r in _RECEIVING),
+        reasons=", ".join(f"'{r}'" for r in RECEIVING_REASONS),
     )
     ops = connection.ops
     params = [
